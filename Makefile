@@ -1,0 +1,45 @@
+# Sluis: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://root@127.0.0.1:5432/sluis
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres services lint format clean
+
+$(VENV)/.installed: pyproject.toml scripts/install-system-packages
+	scripts/install-system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Install and run Sluis on its embedded default (SQLite, ./sluis-data, built-in worker).
+run: install
+	$(VENV)/bin/sluis demo
+	$(VENV)/bin/sluis serve
+
+## Install and run the whole test suite, on SQLite and then on PostgreSQL.
+test: install services lint test-sqlite test-postgres
+
+test-sqlite: install
+	SLUIS_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: install services
+	SLUIS_DATA_DIR=$$(mktemp -d) SLUIS_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q --create-db $(PYTEST_ARGS)
+
+services:
+	scripts/ensure-services
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+
+format: install
+	$(VENV)/bin/ruff format src tests
+	$(VENV)/bin/ruff check --fix src tests
+
+clean:
+	rm -rf $(VENV) sluis-data .pytest_cache

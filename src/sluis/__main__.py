@@ -1,0 +1,3 @@
+from sluis.cli import main
+
+raise SystemExit(main())

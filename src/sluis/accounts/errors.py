@@ -1,0 +1,28 @@
+"""Authentication errors. All of them are 403 with a JSON body, as the reference page says."""
+
+from sluis.errors import PermissionDenied, SluisError
+
+
+class InvalidToken(PermissionDenied):
+    code = "invalid_token"
+    default_detail = "The API token is unknown, revoked or expired."
+
+
+class NotAuthenticated(PermissionDenied):
+    code = "not_authenticated"
+    default_detail = "Authentication is required: pass ?token=<token> or an Authorization header."
+
+
+class AmbiguousToken(SluisError):
+    code = "ambiguous_token"
+    default_detail = "The request carries two different tokens; send exactly one."
+
+
+class UnknownOrganization(SluisError):
+    code = "unknown_organization"
+    default_detail = "No organization has that name."
+
+
+class InvalidUser(SluisError):
+    code = "invalid_user"
+    default_detail = "The user is invalid."

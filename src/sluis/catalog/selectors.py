@@ -1,0 +1,65 @@
+"""Queries over the catalog: what a user may see and where they may upload."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sluis.catalog.models import DataSource, SyncTask, TaskType
+
+
+def _public() -> Q:
+    return Q(private=False) & (Q(data_source__isnull=True) | Q(data_source__private=False))
+
+
+def _granted(user) -> Exists:
+    grants = DataSource.suppliers.through.objects.filter(
+        datasource_id=OuterRef("data_source_id"), user_id=user.pk
+    )
+    return Exists(grants)
+
+
+def sync_tasks_visible(*, user) -> QuerySet[SyncTask]:
+    """Sync tasks ``user`` may see: public ones, their organization's, and explicit grants.
+
+    Anonymous callers see public tasks only; staff see everything.
+    """
+    tasks = SyncTask.objects.select_related("owner", "data_source").order_by("id")
+    if user.is_authenticated and user.is_staff:
+        return tasks
+    if not user.is_authenticated:
+        return tasks.filter(_public())
+    org = user.organization_id
+    return tasks.filter(
+        _public() | Q(owner_id=org) | Q(data_source__owner_id=org) | Q(_granted(user))
+    )
+
+
+def uploadable_filter(value: bool) -> Q:
+    uploadable = Q(task_type=TaskType.DATA_SOURCE, data_source__uploadable=True)
+    return uploadable if value else ~uploadable
+
+
+def private_filter(value: bool) -> Q:
+    return ~_public() if value else _public()
+
+
+def user_can_upload(*, user, data_source: DataSource) -> bool:
+    """A Data Supplier of the owner organization, or a user explicitly granted the source."""
+    if not user.is_authenticated:
+        return False
+    if user.is_data_supplier and user.organization_id == data_source.owner_id:
+        return True
+    return data_source.suppliers.filter(pk=user.pk).exists()
+
+
+def data_sources_readable(*, user) -> QuerySet[DataSource]:
+    """Data sources whose stored data ``user`` may read back.
+
+    Members of the owner organization read its sources; Data Consumers also read every public
+    source; staff read everything. Anonymous callers read nothing.
+    """
+    sources = DataSource.objects.select_related("owner")
+    if not user.is_authenticated:
+        return sources.none()
+    if user.is_staff:
+        return sources
+    own = Q(owner_id=user.organization_id) if user.organization_id else Q(pk__in=[])
+    return sources.filter(own | Q(private=False)) if user.is_data_consumer else sources.filter(own)

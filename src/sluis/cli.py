@@ -1,0 +1,223 @@
+"""The ``sluis`` command: serve, manage accounts and data sources, try the demo.
+
+Every command is thin: parse arguments, call one service, print text or ``--json``.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+
+from sluis.errors import SluisError
+
+Handler = Callable[[argparse.Namespace], dict]
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sluis.config.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_serve(args: argparse.Namespace) -> dict:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from sluis.config.gunicorn import SluisServer, server_options
+
+    _migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Sluis is serving at {url}/api/v1/  (data in {settings.DATA_DIR})", flush=True)
+    print(
+        "Get a token: run `sluis demo` (or `sluis createuser --help`) in another terminal.",
+        flush=True,
+    )
+    options = server_options(
+        host=args.host, port=args.port, workers=args.workers, threads=args.threads
+    )
+    SluisServer(options).run()
+    return {}
+
+
+def cmd_migrate(args: argparse.Namespace) -> dict:
+    _migrate(verbosity=1)
+    return {"migrated": True}
+
+
+def cmd_createorg(args: argparse.Namespace) -> dict:
+    from sluis.accounts.services import organization_get_or_create
+
+    org = organization_get_or_create(name=args.name)
+    return {"id": org.pk, "name": org.name}
+
+
+def cmd_createuser(args: argparse.Namespace) -> dict:
+    from sluis.accounts.services import organization_get, token_create, user_create
+
+    user = user_create(
+        username=args.username,
+        organization=organization_get(name=args.org) if args.org else None,
+        display_name=args.display_name or "",
+        data_supplier="data_supplier" in args.role,
+        data_consumer="data_consumer" in args.role,
+        password=args.password,
+        is_staff=args.staff,
+    )
+    issued = token_create(user=user, name="cli")
+    return {"id": user.pk, "username": user.username, "token": issued.secret}
+
+
+def cmd_createtoken(args: argparse.Namespace) -> dict:
+    from django.utils import timezone
+
+    from sluis.accounts.models import User
+    from sluis.accounts.services import token_create
+
+    user = _user(User, args.username)
+    expires = timezone.now() + timedelta(days=args.expires_days) if args.expires_days else None
+    issued = token_create(user=user, name=args.name, expires_at=expires)
+    return {
+        "username": user.username,
+        "token": issued.secret,
+        "expires_at": expires.isoformat() if expires else None,
+    }
+
+
+def cmd_revoketoken(args: argparse.Namespace) -> dict:
+    from sluis.accounts.models import ApiToken
+    from sluis.accounts.services import token_revoke
+
+    tokens = list(ApiToken.objects.filter(prefix=args.prefix[:8]))
+    for token in tokens:
+        token_revoke(token=token)
+    if not tokens:
+        raise SluisError(f"No token starts with {args.prefix[:8]!r}.")
+    return {"revoked": len(tokens)}
+
+
+def cmd_createsource(args: argparse.Namespace) -> dict:
+    from sluis.accounts.services import organization_get
+    from sluis.catalog.services import data_source_create
+
+    created = data_source_create(
+        owner=organization_get(name=args.org),
+        name=args.name,
+        kind=args.kind,
+        description=args.description,
+        uploadable=args.uploadable,
+        private=args.private,
+        ingest_settings=json.loads(args.settings) if args.settings else None,
+    )
+    return {"data_source": created.data_source.pk, "sync_task": created.sync_task.pk}
+
+
+def cmd_demo(args: argparse.Namespace) -> dict:
+    from sluis.demo import demo_setup
+
+    _migrate()
+    return demo_setup(base_url=args.base_url).as_dict()
+
+
+def cmd_manage(args: argparse.Namespace) -> dict:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sluis manage", *args.arguments])
+    return {}
+
+
+def _user(model, username: str):
+    user = model.objects.filter(username=username).first()
+    if user is None:
+        raise SluisError(f"No user is named {username!r}.")
+    return user
+
+
+def _text(command: str, result: dict) -> str:
+    if command == "demo":
+        from sluis.demo import demo_text
+
+        return demo_text(result)
+    return "\n".join(f"{key}: {value}" for key, value in result.items())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sluis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("serve", cmd_serve, "Apply migrations and serve the API (embedded default).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("SLUIS_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("SLUIS_WEB_WORKERS", "2")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("SLUIS_WEB_THREADS", "4")))
+    add("migrate", cmd_migrate, "Apply database migrations.")
+    p = add("createorg", cmd_createorg, "Create an organization (idempotent).")
+    p.add_argument("name")
+    p = add("createuser", cmd_createuser, "Create a user and print a new API token.")
+    p.add_argument("username")
+    p.add_argument("--org", help="organization name")
+    p.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        choices=["data_supplier", "data_consumer"],
+        help="repeatable",
+    )
+    p.add_argument("--display-name")
+    p.add_argument("--password", help="allows signing in to the web pages and admin")
+    p.add_argument("--staff", action="store_true", help="platform administrator")
+    p = add("createtoken", cmd_createtoken, "Issue a new API token for a user (shown once).")
+    p.add_argument("username")
+    p.add_argument("--name", default="cli")
+    p.add_argument("--expires-days", type=int)
+    p = add("revoketoken", cmd_revoketoken, "Revoke tokens by their first 8 characters.")
+    p.add_argument("prefix")
+    p = add("createsource", cmd_createsource, "Create a data source and its sync task.")
+    p.add_argument("--org", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--kind", required=True, choices=["timeseries", "raster", "file", "vector"])
+    p.add_argument("--description", default="")
+    p.add_argument("--uploadable", action="store_true")
+    p.add_argument("--private", action="store_true")
+    p.add_argument("--settings", help="ingest settings as a JSON object")
+    p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
+    p.add_argument("--base-url", default=None, help="URL printed in the examples")
+    p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")
+    p.add_argument("arguments", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=cmd_manage, json=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    try:
+        result = args.handler(args)
+    except SluisError as exc:
+        _print_error(args, exc.as_dict())
+        return 2
+    if result:
+        print(json.dumps(result, indent=2) if args.json else _text(args.command, result))
+    return 0
+
+
+def _print_error(args: argparse.Namespace, body: dict) -> None:
+    if args.json:
+        print(json.dumps(body), file=sys.stderr)
+    else:
+        print(f"error: {body['detail']}", file=sys.stderr)

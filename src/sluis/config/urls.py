@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+api = [
+    path("", include("sluis.catalog.api.urls")),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "sluis.config.exceptions.bad_request"
+handler403 = "sluis.config.exceptions.permission_denied"
+handler404 = "sluis.config.exceptions.not_found"
+handler500 = "sluis.config.exceptions.server_error"
