@@ -37,7 +37,10 @@ INSTALLED_APPS = [
     "sluis.catalog",
     "sluis.uploads",
     "sluis.ingest",
-    "sluis.datastore",
+    "sluis.datastore.timeseries",
+    "sluis.datastore.vector",
+    "sluis.datastore.rasters",
+    "sluis.datastore.files",
     "sluis.web",
 ]
 
@@ -124,6 +127,37 @@ SPECTACULAR_SETTINGS = {
 # --- Sluis ------------------------------------------------------------------------------------
 SLUIS_PUBLIC_URL = env.str("SLUIS_PUBLIC_URL", default="")
 SLUIS_TOKEN_DEFAULT_TTL_DAYS = env.int("SLUIS_TOKEN_DEFAULT_TTL_DAYS", default=0)
+
+# --- Object storage (uploads issue) -----------------------------------------------------------
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "sluis": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "objects"},
+    },
+}
+
+# --- Uploads ----------------------------------------------------------------------------------
+# (uploads issue: limits, download links)
+
+# --- Processing -------------------------------------------------------------------------------
+# (processing issue: Celery, archive budgets)
+
+# --- Timeseries -------------------------------------------------------------------------------
+# (timeseries issue)
+
+# --- Vector -----------------------------------------------------------------------------------
+# (vector issue)
+
+# --- Rasters ----------------------------------------------------------------------------------
+# (raster issue)
+
+# --- Files ------------------------------------------------------------------------------------
+# (files issue)
 
 # --- Logging: every handler redacts tokens ----------------------------------------------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")

@@ -4,6 +4,11 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 api = [
     path("", include("sluis.catalog.api.urls")),
+    path("", include("sluis.uploads.api.urls")),
+    path("", include("sluis.datastore.timeseries.api.urls")),
+    path("", include("sluis.datastore.vector.api.urls")),
+    path("", include("sluis.datastore.rasters.api.urls")),
+    path("", include("sluis.datastore.files.api.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
 ]

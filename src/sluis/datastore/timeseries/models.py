@@ -1,0 +1,1 @@
+"""Stored timeseries data."""
