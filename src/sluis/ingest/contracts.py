@@ -17,6 +17,38 @@ from sluis.errors import SluisError
 
 MAX_REPORTED_ERRORS = 100
 
+# Canonical format names. The sniffer (sluis.ingest.sniffing) names every member with one of
+# these, from its content; each kind's processor lists the ones it reads in ``formats``.
+# Shapefile parts are sniffed as "shp", "shx", "dbf", "prj", "cpg" and extracted with a shared
+# generated stem; "prj" is also the optional sidecar of an ASCII grid.
+FORMATS = {
+    "timeseries": {"csv", "json", "pi-xml"},
+    "vector": {"geojson", "shp", "shx", "dbf", "prj", "cpg", "gpkg", "flatgeobuf", "kml", "csv"},
+    "raster": {"geotiff", "netcdf", "ascii-grid", "prj"},
+    "file": {
+        "jpeg",
+        "png",
+        "tiff",
+        "geotiff",
+        "webp",
+        "gif",
+        "pdf",
+        "docx",
+        "xlsx",
+        "pptx",
+        "odt",
+        "ods",
+        "txt",
+        "csv",
+        "json",
+        "mp4",
+        "mov",
+        "avi",
+        "mkv",
+        "webm",
+    },
+}
+
 
 @dataclass(frozen=True)
 class Member:
@@ -89,6 +121,15 @@ class IngestJob:
     @property
     def skip_invalid_rows(self) -> bool:
         return self.settings.get("on_error", "reject_file") == "skip_invalid_rows"
+
+    def check_problems(self) -> None:
+        """Between reading and writing: with ``reject_file`` any problem fails the upload."""
+        if self.report.has_problems and not self.skip_invalid_rows:
+            count = len(self.report.problems)
+            raise IngestFailed(
+                f"{count} problem(s) found; nothing was written (on_error=reject_file).",
+                problems=count,
+            )
 
 
 class IngestFailed(SluisError):
