@@ -141,6 +141,9 @@ STORAGES = {
     },
 }
 
+# --- Download links ---------------------------------------------------------------------------
+SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
+
 # --- Uploads ----------------------------------------------------------------------------------
 # (uploads issue: limits, download links)
 

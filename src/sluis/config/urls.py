@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 api = [
     path("", include("sluis.catalog.api.urls")),
     path("", include("sluis.uploads.api.urls")),
+    path("", include("sluis.uploads.urls")),
     path("", include("sluis.datastore.timeseries.api.urls")),
     path("", include("sluis.datastore.vector.api.urls")),
     path("", include("sluis.datastore.rasters.api.urls")),
