@@ -15,7 +15,14 @@ $(VENV)/.installed: pyproject.toml scripts/install-system-packages
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+## Front-end libraries (package.json) vendored into the web app's static files; committed, so
+## without npm the committed copies are kept.
+WEB_VENDOR := src/sluis/web/static/web/vendor/uPlot.iife.min.js
+$(WEB_VENDOR): package.json package-lock.json scripts/build-web-assets
+	scripts/build-web-assets
+	touch $@
+
+install: $(VENV)/.installed $(WEB_VENDOR)
 
 ## Install and run Sluis on its embedded default (SQLite, ./sluis-data, built-in worker).
 run: install

@@ -1,5 +1,10 @@
-"""``sluis demo``: a demo organization, a supplier, a consumer and one source of each kind."""
+"""``sluis demo``: a demo organization, a supplier, a consumer and one source of each kind.
 
+The supplier also gets a fresh web password on every run, so the upload pages can be tried at
+``/login/`` (the consumer gets tokens only: the pages are for uploading).
+"""
+
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -42,6 +47,8 @@ def demo_setup(*, base_url: str | None = None) -> DemoResult:
             "username": user.username,
             "token": token_create(user=user, name="demo").secret,
         }
+        if role == "supplier":
+            result.users[role]["password"] = _fresh_password(user)
     for kind, name in DEMO_SOURCES.items():
         created = data_source_get_or_create(
             owner=org, name=name, kind=kind, uploadable=True, description=f"Demo {kind} data source"
@@ -61,6 +68,14 @@ def _demo_user(org, role: str, flags: dict) -> User:
     )
 
 
+def _fresh_password(user: User) -> str:
+    """A new random web password for ``user``; like the tokens, it is printed once."""
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return password
+
+
 def default_base_url() -> str:
     return settings.SLUIS_PUBLIC_URL.rstrip("/") or "http://127.0.0.1:8000"
 
@@ -73,6 +88,8 @@ def demo_text(result: dict) -> str:
         f"Supplier token:  {supplier}",
         f"Consumer token:  {result['users']['consumer']['token']}",
         "Sync tasks: " + ", ".join(f"{k}={v}" for k, v in result["sync_tasks"].items()),
+        f"Web login:       {result['base_url']}/login/ as "
+        f"{result['users']['supplier']['username']} / {result['users']['supplier']['password']}",
         "",
         "Try:",
         f'  curl "{api}/sync_tasks/?uploadable=true&token={supplier}"',

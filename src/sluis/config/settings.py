@@ -106,7 +106,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["sluis.accounts.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sluis.accounts.authentication.TokenAuthentication",
+        # Web pages (issue 10): the signed-in browser calls the same API; DRF enforces CSRF on
+        # unsafe methods for session-authenticated requests. Token first: it decides 403 vs 401.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "sluis.config.pagination.PageNumberPagination",
     "PAGE_SIZE": 10,

@@ -17,6 +17,7 @@ api = [
 urlpatterns = [
     path("api/v1/", include(api)),
     path("admin/", admin.site.urls),
+    path("", include("sluis.web.urls")),
 ]
 
 handler400 = "sluis.config.exceptions.bad_request"

@@ -1,0 +1,90 @@
+"""Queries behind the supplier pages. Same rules as the API: the catalog selectors decide.
+
+A page shows a sync task only if ``sync_tasks_visible`` lets the user see it, and offers an
+upload only if ``user_can_upload`` says yes; nothing here widens what the API allows.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from sluis.accounts.models import ApiToken
+from sluis.catalog.models import DataSource, SyncTask
+from sluis.catalog.selectors import sync_tasks_visible, uploadable_filter, user_can_upload
+from sluis.uploads.models import Upload
+
+HISTORY_LENGTH = 20
+
+
+def _uploadable_by(user) -> Q:
+    """Tasks whose data source ``user`` may upload to (``user_can_upload`` as a query)."""
+    granted = DataSource.suppliers.through.objects.filter(
+        datasource_id=OuterRef("data_source_id"), user_id=user.pk
+    )
+    own = Q(data_source__owner_id=user.organization_id) if user.is_data_supplier else Q(pk=None)
+    return own | Q(Exists(granted))
+
+
+def upload_targets(*, user) -> QuerySet[SyncTask]:
+    """ "My data sources": uploadable sync tasks ``user`` may upload to, with their last upload.
+
+    Each task carries ``last_upload_id``, ``last_upload_status``, ``last_upload_received`` and
+    ``last_upload_filename`` (None when nothing was uploaded yet).
+    """
+    if not user.is_authenticated:
+        return SyncTask.objects.none()
+    last = Upload.objects.filter(data_source_id=OuterRef("data_source_id")).order_by(
+        "-received_at", "-id"
+    )
+    tasks = (
+        sync_tasks_visible(user=user).filter(uploadable_filter(True)).filter(_uploadable_by(user))
+    )
+    return tasks.annotate(
+        last_upload_id=Subquery(last.values("id")[:1]),
+        last_upload_status=Subquery(last.values("status")[:1]),
+        last_upload_received=Subquery(last.values("received_at")[:1]),
+        last_upload_filename=Subquery(last.values("original_filename")[:1]),
+    ).order_by("data_source__name", "id")
+
+
+@dataclass(frozen=True)
+class TaskAccess:
+    """A sync task as a page sees it: ``task`` is None when it is invisible (a 404)."""
+
+    task: SyncTask | None
+    can_upload: bool
+
+
+def task_access(*, user, task_id: int) -> TaskAccess:
+    """The visible sync task ``task_id`` and whether ``user`` may upload to it."""
+    task = sync_tasks_visible(user=user).filter(pk=task_id).first()
+    if task is None:
+        return TaskAccess(task=None, can_upload=False)
+    source = task.data_source
+    allowed = (
+        task.uploadable and source is not None and user_can_upload(user=user, data_source=source)
+    )
+    return TaskAccess(task=task, can_upload=allowed)
+
+
+def upload_history(*, data_source: DataSource, limit: int = HISTORY_LENGTH) -> list[Upload]:
+    """The newest uploads of ``data_source`` (every sync task addressing it), newest first."""
+    uploads = Upload.objects.filter(data_source=data_source).select_related("uploader")
+    return list(uploads.order_by("-received_at", "-id")[:limit])
+
+
+def busy_upload(*, data_source: DataSource) -> Upload | None:
+    """The upload keeping ``data_source`` busy (queued or processing), if any."""
+    return Upload.objects.filter(
+        data_source=data_source, status__in=["queued", "processing"]
+    ).first()
+
+
+def tokens_of(*, user) -> QuerySet[ApiToken]:
+    """``user``'s own API tokens, newest first (revoked and expired ones included)."""
+    return ApiToken.objects.filter(user=user).order_by("-created", "-id")
+
+
+def token_of(*, user, token_id: int) -> ApiToken | None:
+    """One of ``user``'s own tokens; another user's token is None, exactly like a missing one."""
+    return ApiToken.objects.filter(user=user, pk=token_id).first()

@@ -1,0 +1,98 @@
+"""The supplier pages. Thin: check access through the selectors, call one service, render.
+
+Pages are HTML; every data operation in the browser (upload, status, previews) goes to the same
+``/api/v1/`` endpoints as scripts do, authenticated by the session with CSRF enforced.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sluis.accounts.services import token_create, token_revoke
+from sluis.web.forms import TokenForm
+from sluis.web.presenters import upload_rows
+from sluis.web.security import signed_in_page
+from sluis.web.selectors import (
+    busy_upload,
+    task_access,
+    token_of,
+    tokens_of,
+    upload_history,
+    upload_targets,
+)
+
+PREVIEWS = {"timeseries", "vector", "raster", "file"}
+
+
+def _page(request, template: str, context: dict, status: int = 200) -> TemplateResponse:
+    return TemplateResponse(request, f"web/{template}", context, status=status)
+
+
+@require_GET
+@signed_in_page
+def sources(request: HttpRequest) -> HttpResponse:
+    return _page(request, "sources.html", {"tasks": upload_targets(user=request.user)})
+
+
+@require_GET
+@signed_in_page
+def source(request: HttpRequest, task_id: int) -> HttpResponse:
+    access = task_access(user=request.user, task_id=task_id)
+    if access.task is None:
+        return _page(request, "not_found.html", {}, status=404)
+    if not access.can_upload:
+        return _page(request, "forbidden.html", {"task": access.task}, status=403)
+    data_source = access.task.data_source
+    context = {
+        "task": access.task,
+        "data_source": data_source,
+        "busy": busy_upload(data_source=data_source),
+        "rows": upload_rows(request=request, uploads=upload_history(data_source=data_source)),
+        "preview": data_source.kind if data_source.kind in PREVIEWS else "",
+    }
+    return _page(request, "source.html", context)
+
+
+@require_GET
+@signed_in_page
+@never_cache
+def history(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The upload history table alone, re-fetched by the page when an upload changes status."""
+    access = task_access(user=request.user, task_id=task_id)
+    if not access.can_upload:
+        return _page(request, "not_found.html", {}, status=404)
+    uploads = upload_history(data_source=access.task.data_source)
+    return _page(request, "history.html", {"rows": upload_rows(request=request, uploads=uploads)})
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_page
+@never_cache
+def tokens(request: HttpRequest) -> HttpResponse:
+    """List, and create, the user's own API tokens. A new token is shown in this response only."""
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        expires = timezone.now() + timedelta(days=days) if days else None
+        issued = token_create(user=request.user, name=form.cleaned_data["name"], expires_at=expires)
+        form = TokenForm()
+    context = {"form": form, "issued": issued, "tokens": tokens_of(user=request.user)}
+    return _page(request, "tokens.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@signed_in_page
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = token_of(user=request.user, token_id=token_id)
+    if token is None:
+        return _page(request, "not_found.html", {}, status=404)
+    token_revoke(token=token)
+    messages.success(request, f"Token {token.prefix}… ({token.name or 'unnamed'}) is revoked.")
+    return redirect("web-tokens")
