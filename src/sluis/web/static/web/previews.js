@@ -173,7 +173,7 @@
       grid = L.polyline(lines, { color: "#b0bec5", weight: 1, interactive: false, dashArray: "2 4" }).addTo(m);
       grid.bringToBack();
     };
-    m.off("moveend", m._sluisGrid);
+    if (m._sluisGrid) m.off("moveend", m._sluisGrid);
     m._sluisGrid = draw;
     m.on("moveend", draw);
     draw();

@@ -109,7 +109,8 @@
     const since = running.started_at || running.received_at || running.upload_date || body.started_at;
     const retry = parseInt(request.getResponseHeader("Retry-After"), 10);
     let text = "This data source is busy: ";
-    text += id ? "upload #" + id + " is still " + (status === "processing" ? "being processed" : (status || "waiting to be processed")) : "an earlier upload is still being processed";
+    const state = status === "processing" ? "being processed" : "waiting to be processed";
+    text += id ? "upload #" + id + " is still " + state : "an earlier upload is still being processed";
     if (since) text += " (since " + formatTime(since) + ")";
     text += ". Sluis processes one upload per data source at a time, so that data is never mixed. Your file was not uploaded: try again when that upload has finished";
     if (retry > 0) text += " (the server suggests waiting " + retry + " seconds)";
