@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -165,3 +166,17 @@ def test_an_api_write_with_the_session_but_without_csrf_token_is_refused(supplie
         "/api/v1/sync_tasks/", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token
     )
     assert allowed_past_csrf.status_code == 405  # past the CSRF check: listing takes no POST
+
+
+def test_a_multipart_api_write_is_csrf_checked_from_the_header_without_reading_the_body(
+    supplier,
+):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(supplier)
+    token = browser.get("/tokens/").cookies["csrftoken"].value
+    form = {"csrfmiddlewaretoken": token, "upload_file": SimpleUploadedFile("x.csv", b"a,b\n")}
+    in_body_only = browser.post("/api/v1/sync_tasks/", form)
+    assert in_body_only.status_code == 403
+    assert "CSRF" in in_body_only.json()["detail"]
+    in_header = browser.post("/api/v1/sync_tasks/", form, HTTP_X_CSRFTOKEN=token)
+    assert in_header.status_code == 405  # past CSRF, and no parser was asked to read the form

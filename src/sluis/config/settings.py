@@ -109,8 +109,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sluis.accounts.authentication.TokenAuthentication",
         # Web pages (issue 10): the signed-in browser calls the same API; DRF enforces CSRF on
-        # unsafe methods for session-authenticated requests. Token first: it decides 403 vs 401.
-        "rest_framework.authentication.SessionAuthentication",
+        # unsafe methods (header X-CSRFToken, body unread). Token first: it decides 403 vs 401.
+        "sluis.web.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "sluis.config.pagination.PageNumberPagination",
