@@ -200,7 +200,7 @@
     document.getElementById("raster-time").textContent = stamp;
     document.getElementById("raster-slider").setAttribute("aria-valuetext", stamp + ", frame " + (index + 1) + " of " + total);
     const image = document.getElementById("raster-image");
-    image.src = f.preview_url || f.preview || "/api/v1/rasters/" + f.id + "/preview.png";
+    image.src = (f.links && f.links.preview) || "/api/v1/rasters/" + f.id + "/preview.png";
     image.alt = "Preview of the raster frame at " + stamp;
     const size = f.width && f.height ? f.width + " × " + f.height + " px" : "";
     document.getElementById("raster-caption").textContent = [f.parameter, stamp, size, f.crs].filter(Boolean).join(" · ");
@@ -218,12 +218,12 @@
     });
   }
   function tile(f) {
-    const name = f.name || f.filename || f.original_filename || "file " + f.id;
+    const name = f.original_name || f.name || "file " + f.id;
     const item = el("li", { class: "tile" });
-    const thumb = f.thumbnail_url || f.thumbnail;
+    const thumb = f.thumbnail_link;
     if (thumb) item.append(el("img", { src: thumb, alt: "Thumbnail of " + name, loading: "lazy", width: "160" }));
-    else item.append(el("div", { class: "no-thumb", "aria-hidden": "true" }, (f.content_type || f.type || "file").split("/").pop()));
-    const link = f.download_url || f.download_link || f.download;
+    else item.append(el("div", { class: "no-thumb", "aria-hidden": "true" }, (f.format || f.content_type || "file").split("/").pop()));
+    const link = f.download_link;
     const caption = el("p", { class: "tile-name" });
     if (link) caption.append(el("a", { href: link, download: "", rel: "noopener noreferrer" }, name));
     else caption.textContent = name;
