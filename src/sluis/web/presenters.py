@@ -12,6 +12,7 @@ from sluis.uploads.models import Upload
 
 COUNT_FIELDS = ("inserted", "updated", "unchanged", "deleted", "rejected")
 SHOWN_ERRORS = 10
+MAX_LINK_NAME = 1000  # a longer original name would bloat the signed link: use the sanitised one
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def upload_row(*, request, upload: Upload) -> UploadRow:
 def _original_link(request, upload: Upload) -> str:
     if not upload.storage_key or upload.original_purged_at is not None:
         return ""
-    name = upload.original_filename or upload.filename
+    name = upload.original_filename
+    if not name or len(name) > MAX_LINK_NAME:
+        name = upload.filename
     return download_link(request=request, key=upload.storage_key, filename=name).url
 
 
