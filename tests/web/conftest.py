@@ -66,3 +66,16 @@ def sign_in(page, username: str = "supplier", password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def drop_file(page, name: str, text: str) -> None:
+    """Drop a file on the upload area as a user's drag and drop does (a real ``drop`` event)."""
+    transfer = page.evaluate_handle(
+        """([name, text]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], name, {type: "text/csv"}));
+            return transfer;
+        }""",
+        [name, text],
+    )
+    page.locator("#dropzone").dispatch_event("drop", {"dataTransfer": transfer})
