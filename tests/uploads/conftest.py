@@ -82,3 +82,13 @@ def field_part(name: str, value: bytes):
 def post_raw(api, url, body: bytes, boundary: str = BOUNDARY, **extra):
     content_type = f"multipart/form-data; boundary={boundary}"
     return api.generic("POST", url, body, content_type=content_type, **extra)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """One real ``sluis serve`` for the session (see tests/uploads/served.py)."""
+    from tests.uploads.served import serve, stop
+
+    instance, db_name = serve(tmp_path_factory.mktemp("served"))
+    yield instance
+    stop(instance, db_name)

@@ -171,6 +171,7 @@ SLUIS_UPLOAD_MAX_PARTS = env.int("SLUIS_UPLOAD_MAX_PARTS", default=100)
 SLUIS_UPLOAD_MAX_HEADER_BYTES = env.int("SLUIS_UPLOAD_MAX_HEADER_BYTES", default=128 * 1024)
 SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR / "incoming"))
 SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
+SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
 SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
 
 # --- Processing -------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Upload endpoints. Thin: validate the request's framing, call one service, serialise."""
 
+import time
+
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -15,7 +18,7 @@ from sluis.uploads.api.serializers import (
     UploadReceiptSerializer,
     UploadSerializer,
 )
-from sluis.uploads.receiving import RequestBody
+from sluis.uploads.receiving import CHUNK, Limits, RequestBody
 from sluis.uploads.selectors import uploads_latest_per_data_source, uploads_visible
 from sluis.uploads.services import Receipt, upload_receive, upload_receive_legacy
 
@@ -47,6 +50,45 @@ def request_body(request) -> RequestBody:
     )
 
 
+class DrainBodyMixin:
+    """Read what is left of the request body after the response has been sent (lingering close).
+
+    An upload refused early (403, 409, 413, ...) leaves the client's bytes unread. Closing the
+    socket on unread bytes makes the kernel send a reset that can destroy the response before the
+    client reads it, and gunicorn does not announce that close. So once the response is out (in
+    the response's ``close()``), the rest of the body is read and dropped, bounded in bytes and
+    seconds (``SLUIS_UPLOAD_DRAIN_SECONDS``); the connection then stays usable.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        original_close = response.close
+
+        def close():
+            try:
+                body_drain(request._request)
+            finally:
+                original_close()
+
+        response.close = close
+        return response
+
+
+def body_drain(request) -> None:
+    body = request_body(request)
+    limit = Limits.from_settings().max_body_bytes
+    deadline = time.monotonic() + settings.SLUIS_UPLOAD_DRAIN_SECONDS
+    drained = 0
+    try:
+        while drained < limit and time.monotonic() < deadline:
+            chunk = body.stream.read(CHUNK)
+            if not chunk:
+                return
+            drained += len(chunk)
+    except Exception:  # best effort: the response has already been sent
+        return
+
+
 def idempotency_key(request) -> str:
     key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")
     if key and not (len(key) <= 200 and key.isascii() and key.isprintable()):
@@ -67,7 +109,7 @@ def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer
     return Response(data, status=201, headers=headers)
 
 
-class UploadReceiveView(APIView):
+class UploadReceiveView(DrainBodyMixin, APIView):
     """Upload a new version of the data source of sync task ``id`` (multipart ``upload_file``)."""
 
     @extend_schema(
@@ -112,7 +154,7 @@ class SyncTaskUploadListView(generics.ListAPIView):
         return uploads_visible(user=user).filter(sync_task_id=self.kwargs["pk"])
 
 
-class LegacyUploadView(generics.GenericAPIView):
+class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
     """Legacy Nexus ``/uploads/``: GET the latest upload per data source (a plain list); POST a
     file with the form field ``datasource=<data source id>``."""
 
