@@ -31,7 +31,7 @@ def filename_sanitize(name: str) -> str:
 
 def _split_extension(name: str) -> tuple[str, str]:
     stem, dot, extension = name.rpartition(".")
-    if not dot or not stem or not extension or len(extension) + 1 > MAX_EXTENSION:
+    if not dot or not extension or len(extension) + 1 > MAX_EXTENSION:
         return name, ""
     return stem, "." + extension
 

@@ -143,6 +143,27 @@ class UploadSerializer(UploadReceiptSerializer):
         return error_report_link(self.context.get("request"), upload)
 
 
+class UploadSummarySerializer(serializers.ModelSerializer):
+    """A short view of an upload, embedded in a sync task."""
+
+    upload_date = serializers.SerializerMethodField()
+    finished_at = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Upload
+        fields = ["id", "status", "filename", "upload_date", "finished_at", "status_url"]
+
+    def get_upload_date(self, upload: Upload) -> str:
+        return utc_z(upload.received_at)
+
+    def get_finished_at(self, upload: Upload) -> str | None:
+        return utc_z(upload.finished_at)
+
+    def get_status_url(self, upload: Upload) -> str:
+        return UploadReceiptSerializer.get_status_url(self, upload)
+
+
 _LEGACY_STATUS = {
     "queued": "harvesting",
     "processing": "harvesting",
