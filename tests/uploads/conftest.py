@@ -92,3 +92,68 @@ def served(tmp_path_factory):
     instance, db_name = serve(tmp_path_factory.mktemp("served"))
     yield instance
     stop(instance, db_name)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory):
+    """A real S3-compatible server (moto_server) on a free loopback port for the session."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.uploads.served import free_port
+
+    port = free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    process = subprocess.Popen(
+        [Path(sys.executable).parent / "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)  # polling with a deadline
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(settings, moto_endpoint, tmp_path):
+    """Switch ``storages["sluis"]`` to a fresh bucket on moto_server; returns a boto3 bucket."""
+    import uuid
+
+    import boto3
+
+    bucket_name = f"sluis-{uuid.uuid4().hex[:12]}"
+    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    s3 = boto3.resource("s3", endpoint_url=moto_endpoint, region_name="us-east-1", **credentials)
+    bucket = s3.create_bucket(Bucket=bucket_name)
+    settings.SLUIS_UPLOAD_SPOOL_DIR = str(tmp_path / "spool")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "sluis": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket_name,
+                "endpoint_url": moto_endpoint,
+                "access_key": "test",
+                "secret_key": "test",
+                "region_name": "us-east-1",
+                "signature_version": "s3v4",
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": True,
+            },
+        },
+    }
+    return bucket

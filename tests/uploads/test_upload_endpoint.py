@@ -243,3 +243,21 @@ def test_a_missing_content_length_without_chunked_framing_is_411(
 ):
     response = post_file(api, source.sync_task.pk, supplier.token, CONTENT_LENGTH="")
     assert_refused(response, 411, "length_required", storage_dir)
+
+
+def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
+    api, supplier, source, storage_dir
+):
+    from django.db.models.signals import pre_save
+
+    def competitor(sender, instance, **kwargs):
+        if instance.pk is None and instance.original_filename == "dataset.csv":
+            busy_upload(source, supplier)  # another upload wins the insert first
+
+    pre_save.connect(competitor, sender=Upload)
+    try:
+        response = post_file(api, source.sync_task.pk, supplier.token)
+    finally:
+        pre_save.disconnect(competitor, sender=Upload)
+    assert response.status_code == 409 and response.json()["running_upload"]["id"]
+    assert stored_files(storage_dir) == []
