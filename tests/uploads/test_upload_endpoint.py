@@ -259,5 +259,5 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
         response = post_file(api, source.sync_task.pk, supplier.token)
     finally:
         pre_save.disconnect(competitor, sender=Upload)
-    assert response.status_code == 409 and response.json()["running_upload"]["id"]
+    assert response.status_code == 409 and response.json()["code"] == "data_source_busy"
     assert stored_files(storage_dir) == []
