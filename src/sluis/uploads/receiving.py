@@ -9,6 +9,7 @@ Whatever goes wrong, the spool file is removed before the error leaves this modu
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ CHUNK = 1024 * 1024
 FIRST_CHUNK = 64 * 1024  # small first read: a hostile preamble is refused after 64 KiB
 MAX_PREAMBLE = 64 * 1024
 MULTIPART_OVERHEAD = 1024 * 1024  # body bytes allowed beyond the file: part headers and fields
-MAX_BOUNDARY = 70  # RFC 2046
+_BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,./:=? -]{0,69}[0-9A-Za-z'()+_,./:=?-]")  # RFC 2046
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,10 @@ def _boundary(content_type: str) -> bytes:
     if media != b"multipart/form-data":
         raise errors.UnsupportedMediaType()
     boundary = options.get(b"boundary", b"")
-    if not boundary or len(boundary) > MAX_BOUNDARY:
-        raise errors.MalformedMultipart("The multipart boundary is missing or too long.")
+    if not _BOUNDARY.fullmatch(boundary):
+        raise errors.MalformedMultipart(
+            "The multipart boundary is missing, too long or has characters RFC 2046 forbids."
+        )
     return boundary
 
 
