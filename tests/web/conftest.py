@@ -7,9 +7,13 @@ network it would otherwise try to reach at start-up.
 
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from sluis.uploads.models import Upload
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (building data, reading results) are still plain synchronous calls.
@@ -26,12 +30,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "a long enough password"
-TIMEOUT_MS = 15_000
+# Generous: CI machines are small and shared. Waiting is always for a condition, never a sleep.
+TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-packages (Debian chromium)")
@@ -79,3 +86,57 @@ def drop_file(page, name: str, text: str) -> None:
         [name, text],
     )
     page.locator("#dropzone").dispatch_event("drop", {"dataTransfer": transfer})
+
+
+# Chromium's own network throttling slows the upload down so that progress is observable on
+# loopback: 1 MB at 1 MB/s gives a second of progress events.
+UPLOAD_BYTES_PER_SECOND = 1_000_000
+
+
+def measurements_csv(rows: int) -> bytes:
+    """One series, one measurement a minute from 2024-01-01 00:00 UTC."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    lines = ["location,parameter,timestamp,value"]
+    for minute in range(rows):
+        stamp = (start + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(f"LOC1,waterlevel,{stamp},{minute * 0.01:.2f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def open_source_page(page, source):
+    sign_in(page)
+    page.goto(f"/sources/{source.sync_task.pk}/")
+    expect(page.get_by_role("heading", name=source.data_source.name)).to_be_visible()
+
+
+def record_progress(page):
+    page.evaluate(
+        """() => {
+        window.progressSeen = [];
+        const bar = document.getElementById('upload-progress');
+        new MutationObserver(() => window.progressSeen.push(bar.value))
+          .observe(bar, {attributes: true, attributeFilter: ['aria-valuetext']});
+    }"""
+    )
+
+
+def throttle_uploads(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": UPLOAD_BYTES_PER_SECOND,
+        },
+    )
+
+
+def received_upload(page) -> Upload:
+    """The upload the page just sent, once the server has answered 201."""
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text("as upload #")
+    upload_id = int(re.search(r"as upload #(\d+)", status.inner_text())[1])
+    return Upload.objects.get(pk=upload_id)
