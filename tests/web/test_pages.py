@@ -1,6 +1,7 @@
 """The supplier pages as a signed-in browser sees them (Django test client, no JavaScript)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -180,3 +181,18 @@ def test_a_multipart_api_write_is_csrf_checked_from_the_header_without_reading_t
     assert "CSRF" in in_body_only.json()["detail"]
     in_header = browser.post("/api/v1/sync_tasks/", form, HTTP_X_CSRFTOKEN=token)
     assert in_header.status_code == 405  # past CSRF, and no parser was asked to read the form
+
+
+def test_a_granted_supplier_sees_only_their_own_organizations_uploads(
+    client, supplier, outsider, make_source
+):
+    source = make_source(name="Shared levels")
+    source.data_source.suppliers.add(outsider)
+    earlier = timezone.now() - timedelta(hours=1)
+    make_upload(source, outsider, original_filename="outsiders-file.csv", received_at=earlier)
+    make_upload(source, supplier, original_filename="owners-file.csv")
+    client.force_login(outsider)
+    listing = client.get("/").text
+    assert "outsiders-file.csv" in listing and "owners-file.csv" not in listing
+    page = client.get(f"/sources/{source.sync_task.pk}/").text
+    assert "outsiders-file.csv" in page and "owners-file.csv" not in page

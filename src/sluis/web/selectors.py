@@ -12,6 +12,7 @@ from sluis.accounts.models import ApiToken
 from sluis.catalog.models import DataSource, SyncTask
 from sluis.catalog.selectors import sync_tasks_visible, uploadable_filter, user_can_upload
 from sluis.uploads.models import Upload
+from sluis.uploads.selectors import uploads_visible
 
 HISTORY_LENGTH = 20
 
@@ -33,8 +34,10 @@ def upload_targets(*, user) -> QuerySet[SyncTask]:
     """
     if not user.is_authenticated:
         return SyncTask.objects.none()
-    last = Upload.objects.filter(data_source_id=OuterRef("data_source_id")).order_by(
-        "-received_at", "-id"
+    last = (
+        uploads_visible(user=user)
+        .filter(data_source_id=OuterRef("data_source_id"))
+        .order_by("-received_at", "-id")
     )
     tasks = (
         sync_tasks_visible(user=user).filter(uploadable_filter(True)).filter(_uploadable_by(user))
@@ -67,9 +70,10 @@ def task_access(*, user, task_id: int) -> TaskAccess:
     return TaskAccess(task=task, can_upload=allowed)
 
 
-def upload_history(*, data_source: DataSource, limit: int = HISTORY_LENGTH) -> list[Upload]:
-    """The newest uploads of ``data_source`` (every sync task addressing it), newest first."""
-    uploads = Upload.objects.filter(data_source=data_source).select_related("uploader")
+def upload_history(*, user, data_source: DataSource, limit: int = HISTORY_LENGTH) -> list[Upload]:
+    """The newest uploads of ``data_source`` that ``user`` may see (the API's rule: their own,
+    their organization's, or the owner organization's when they belong to it), newest first."""
+    uploads = uploads_visible(user=user).filter(data_source=data_source)
     return list(uploads.order_by("-received_at", "-id")[:limit])
 
 

@@ -53,7 +53,9 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
         "task": access.task,
         "data_source": data_source,
         "busy": busy_upload(data_source=data_source),
-        "rows": upload_rows(request=request, uploads=upload_history(data_source=data_source)),
+        "rows": upload_rows(
+            request=request, uploads=upload_history(user=request.user, data_source=data_source)
+        ),
         "preview": data_source.kind if data_source.kind in PREVIEWS else "",
     }
     return _page(request, "source.html", context)
@@ -67,7 +69,7 @@ def history(request: HttpRequest, task_id: int) -> HttpResponse:
     access = task_access(user=request.user, task_id=task_id)
     if not access.can_upload:
         return _page(request, "not_found.html", {}, status=404)
-    uploads = upload_history(data_source=access.task.data_source)
+    uploads = upload_history(user=request.user, data_source=access.task.data_source)
     return _page(request, "history.html", {"rows": upload_rows(request=request, uploads=uploads)})
 
 
