@@ -189,8 +189,14 @@ def test_a_granted_supplier_sees_only_their_own_organizations_uploads(
     source = make_source(name="Shared levels")
     source.data_source.suppliers.add(outsider)
     earlier = timezone.now() - timedelta(hours=1)
-    make_upload(source, outsider, original_filename="outsiders-file.csv", received_at=earlier)
-    make_upload(source, supplier, original_filename="owners-file.csv")
+    make_upload(
+        source,
+        outsider,
+        original_filename="outsiders-file.csv",
+        received_at=earlier,
+        status="failed",
+    )
+    make_upload(source, supplier, original_filename="owners-file.csv", status="succeeded")
     client.force_login(outsider)
     listing = client.get("/").text
     assert "outsiders-file.csv" in listing and "owners-file.csv" not in listing
