@@ -55,23 +55,29 @@ class Thumbnail:
 
 
 @contextmanager
-def image_open(path: Path, fmt: str, *, max_pixels: int) -> Iterator[Image.Image]:
+def image_open(
+    path: Path, fmt: str, *, max_pixels: int, notes: list[str] | None = None
+) -> Iterator[Image.Image]:
     """Open ``path`` with the one plugin of ``fmt``; ImageRejected before decoding if it is
-    unreadable or declares more than ``max_pixels`` pixels."""
+    unreadable or declares more than ``max_pixels`` pixels. Pillow's other warnings (corrupt
+    EXIF, ...) are collected into ``notes`` instead of printed."""
     plugin = PILLOW_PLUGINS.get(fmt)
     if plugin is None:
         raise ImageRejected(f"{fmt!r} is not an image format Sluis reads.")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(path, formats=[plugin])
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise ImageRejected(f"declares too many pixels: {exc}") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejected(f"is a possible decompression bomb: {exc}") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
             raise ImageRejected(f"is not a readable {plugin} image ({exc}).") from exc
         with image:
             _check_budget(image, max_pixels)
             yield image
+    if notes is not None:
+        notes.extend(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _check_budget(image: Image.Image, max_pixels: int) -> None:
@@ -87,7 +93,8 @@ def _check_budget(image: Image.Image, max_pixels: int) -> None:
 
 def image_info(path: Path, fmt: str, *, max_pixels: int, max_exif_bytes: int) -> ImageInfo:
     """Width and height, and from EXIF the capture time and WGS84 position when present."""
-    with image_open(path, fmt, max_pixels=max_pixels) as image:
+    notes: list[str] = []
+    with image_open(path, fmt, max_pixels=max_pixels, notes=notes) as image:
         info = ImageInfo(width=image.size[0], height=image.size[1])
         raw = image.info.get("exif") or b""
         if len(raw) > max_exif_bytes:
@@ -96,21 +103,19 @@ def image_info(path: Path, fmt: str, *, max_pixels: int, max_exif_bytes: int) ->
                 f"{max_exif_bytes:,} bytes."
             )
         _read_exif(image, info)
+    if notes:
+        info.warnings.append(f"EXIF or image metadata is partly corrupt ({notes[0]}).")
     return info
 
 
 def _read_exif(image: Image.Image, info: ImageInfo) -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            exif = image.getexif()
-            info.taken_at = exif_time(exif.get_ifd(IFD.Exif), info.warnings)
-            position = exif_position(exif.get_ifd(IFD.GPSInfo), info.warnings)
-        except (SyntaxError, ValueError, TypeError, KeyError, OSError, struct.error) as exc:
-            info.warnings.append(f"EXIF data is unreadable and was ignored ({exc}).")
-            return
-    if caught:
-        info.warnings.append(f"EXIF data is partly corrupt ({caught[0].message}).")
+    try:
+        exif = image.getexif()
+        info.taken_at = exif_time(exif.get_ifd(IFD.Exif), info.warnings)
+        position = exif_position(exif.get_ifd(IFD.GPSInfo), info.warnings)
+    except (SyntaxError, ValueError, TypeError, KeyError, OSError, struct.error) as exc:
+        info.warnings.append(f"EXIF data is unreadable and was ignored ({exc}).")
+        return
     if position:
         info.latitude, info.longitude = position
 
