@@ -1,7 +1,7 @@
 import hashlib
 import io
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -29,7 +29,7 @@ def test_a_photo_gives_size_capture_time_with_offset_and_position(write):
     data = builders.photo(taken=taken, offset="+02:00", position=(52.0916, -5.1214))
     meta = file_meta_read(write("p.jpg", data), "jpeg", **BUDGET)
     assert (meta.width, meta.height) == (640, 480)
-    assert meta.taken_at == datetime(2024, 5, 1, 8, 11, 12, tzinfo=timezone.utc)
+    assert meta.taken_at == datetime(2024, 5, 1, 8, 11, 12, tzinfo=UTC)
     assert meta.latitude == pytest.approx(52.0916, abs=1e-6)
     assert meta.longitude == pytest.approx(-5.1214, abs=1e-6)
     assert meta.size == len(data) and meta.sha256 == hashlib.sha256(data).hexdigest()
