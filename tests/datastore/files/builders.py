@@ -160,3 +160,40 @@ def office(kind: str) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", f"<Types><!-- {kind} --></Types>")
     return buffer.getvalue()
+
+
+def pdf_with_deflate_bomb(inflated: int = 512 << 20) -> bytes:
+    """A ~1 MB PDF whose page tree root sits in an object stream inflating to ``inflated``
+    bytes (a cross-reference stream points into it)."""
+    compressor = zlib.compressobj(1)
+    stream = compressor.compress(b"2 0 << /Type /Pages /Kids [] /Count 4 >>")
+    block = b" " * (1 << 20)
+    for _ in range(inflated >> 20):
+        stream += compressor.compress(block)
+    stream += compressor.flush()
+    out, offsets = bytearray(b"%PDF-1.5\n"), {}
+    offsets[1] = len(out)
+    out += b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    offsets[3] = len(out)
+    out += b"3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\n" % len(
+        stream
+    )
+    out += b"stream\n" + stream + b"\nendstream\nendobj\n"
+    offsets[4] = len(out)
+    rows = struct.pack(">BIH", 0, 0, 65535) + struct.pack(">BIH", 1, offsets[1], 0)
+    rows += struct.pack(">BIH", 2, 3, 0)  # object 2: the first object in object stream 3
+    rows += struct.pack(">BIH", 1, offsets[3], 0) + struct.pack(">BIH", 1, offsets[4], 0)
+    out += (
+        b"4 0 obj\n<< /Type /XRef /W [1 4 2] /Index [0 5] /Size 5 /Root 1 0 R /Length %d >>\n"
+        % len(rows)
+    )
+    out += b"stream\n" + rows + b"\nendstream\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[4]
+    return bytes(out)
+
+
+def mp4_of_tiny_boxes(count: int = 1_000_000) -> bytes:
+    """An MP4 whose header hides behind ``count`` empty ``free`` boxes."""
+    boxes = mp4(5)
+    ftyp_end = int.from_bytes(boxes[:4], "big")
+    return boxes[:ftyp_end] + b"\x00\x00\x00\x08free" * count + boxes[ftyp_end:]
