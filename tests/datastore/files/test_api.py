@@ -111,6 +111,11 @@ def test_bad_parameters_are_400_naming_the_parameter(api, consumer, surveyed, pa
     assert words in response.json()["detail"]
 
 
+def test_a_file_is_found_by_the_name_it_was_sent_under(api, consumer, surveyed):
+    results = as_user(api, consumer).get(URL, {"name": "inspection report.pdf"}).json()["results"]
+    assert [f["name"] for f in results] == ["inspectionreport.pdf"]
+
+
 def test_a_date_alone_means_its_midnight_utc(api, consumer, surveyed):
     results = as_user(api, consumer).get(URL, {"start": "2024-05-02"}).json()["results"]
     assert [f["name"] for f in results] == ["inspectionreport.pdf"]

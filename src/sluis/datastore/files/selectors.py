@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from sluis.catalog.selectors import data_sources_readable
+from sluis.ingest.readers.file_names import name_sanitise
 
 from .errors import DataSourceNotFound
 from .models import StoredFile
@@ -34,16 +35,20 @@ def files_filter(
     *,
     user,
     data_source: int | None = None,
+    name: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     bbox: BBox | None = None,
 ) -> QuerySet[StoredFile]:
-    """Narrow ``files``: one data source (404 if ``user`` may not read it), timestamps within
-    ``start``..``end`` (both inclusive), positions inside ``bbox`` (files without one drop out)."""
+    """Narrow ``files``: one data source (404 if ``user`` may not read it), one ``name`` (as
+    sent or already sanitised), timestamps within ``start``..``end`` (both inclusive), positions
+    inside ``bbox`` (files without one drop out)."""
     if data_source is not None:
         if not data_sources_readable(user=user).filter(pk=data_source).exists():
             raise DataSourceNotFound()
         files = files.filter(data_source_id=data_source)
+    if name:
+        files = files.filter(name=name_sanitise(name))
     if start is not None:
         files = files.filter(timestamp__gte=start)
     if end is not None:

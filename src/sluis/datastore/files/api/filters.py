@@ -71,6 +71,7 @@ def file_filters(params) -> dict:
     if start and end and start > end:
         raise InvalidParameter("'start' must not be later than 'end'.")
     return {
+        "name": (params.get("name") or "").strip() or None,
         "data_source": parse_id(params, "data_source"),
         "start": start,
         "end": end,

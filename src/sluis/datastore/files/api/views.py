@@ -10,6 +10,7 @@ from .serializers import StoredFileSerializer
 
 _LIST_PARAMS = [
     OpenApiParameter("data_source", OpenApiTypes.INT, description="one data source id"),
+    OpenApiParameter("name", OpenApiTypes.STR, description="one file, by (sanitised) name"),
     OpenApiParameter("start", OpenApiTypes.DATETIME, description="timestamp >= start (ISO 8601)"),
     OpenApiParameter("end", OpenApiTypes.DATETIME, description="timestamp <= end (ISO 8601)"),
     OpenApiParameter(
