@@ -197,3 +197,22 @@ def mp4_of_tiny_boxes(count: int = 1_000_000) -> bytes:
     boxes = mp4(5)
     ftyp_end = int.from_bytes(boxes[:4], "big")
     return boxes[:ftyp_end] + b"\x00\x00\x00\x08free" * count + boxes[ftyp_end:]
+
+
+def geotiff(bands: int = 1, width: int = 50, height: int = 40) -> bytes:
+    """A float32 GeoTIFF in EPSG:4326, written by rasterio (GDAL)."""
+    import numpy as np
+    from affine import Affine
+    from rasterio.io import MemoryFile
+
+    values = np.arange(bands * width * height, dtype="float32").reshape(bands, height, width)
+    profile = {"driver": "GTiff", "width": width, "height": height, "count": bands}
+    profile |= {
+        "dtype": "float32",
+        "crs": "EPSG:4326",
+        "transform": Affine(0.01, 0, 5, 0, -0.01, 52),
+    }
+    with MemoryFile() as memory:
+        with memory.open(**profile) as dataset:
+            dataset.write(values)
+        return memory.read()

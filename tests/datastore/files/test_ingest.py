@@ -353,3 +353,25 @@ def test_a_failed_write_removes_the_objects_it_had_written(photos, tmp_path):
     with pytest.raises(IntegrityError):
         files_store(data_source=photos, upload_id=None, files=twice)
     assert_nothing_stored(photos)
+
+
+def test_a_float_geotiff_gets_a_grey_thumbnail(photos, run_job):
+    done = run_job(photos, [("dem.tif", builders.geotiff(), "geotiff")])
+    stored = StoredFile.objects.get()
+    assert done.warnings == [] and (stored.width, stored.height) == (50, 40)
+    thumbnail = Image.open(io.BytesIO(read_object(stored.thumbnail_key)))
+    assert thumbnail.mode == "L" and thumbnail.size == (50, 40)
+
+
+def test_a_geotiff_pillow_cannot_show_is_stored_without_thumbnail(photos, run_job):
+    done = run_job(photos, [("bands.tif", builders.geotiff(bands=5), "geotiff")])
+    stored = StoredFile.objects.get()
+    assert (stored.thumbnail_key, stored.width) == ("", None)
+    assert "stored without size or thumbnail" in done.warnings[0]
+
+
+def test_a_truncated_photo_is_rejected(photos, run_job):
+    cut = builders.photo(fmt="PNG", size=(400, 300))[:300]
+    done = run_job(photos, [("cut.png", cut, "png")])
+    (problem,) = done.problems
+    assert problem.file == "cut.png" and "cannot be decoded" in problem.message

@@ -37,6 +37,11 @@ class ImageRejected(ValueError):
     """The image must not be stored: unreadable, over the pixel budget, or an EXIF bomb."""
 
 
+class ImageUnreadable(ImageRejected):
+    """Pillow cannot read the header or decode the pixels (corrupt, or a layout Pillow lacks,
+    such as a five-band float GeoTIFF). Not a budget violation."""
+
+
 @dataclass
 class ImageInfo:
     width: int
@@ -72,7 +77,7 @@ def image_open(
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ImageRejected(f"is a possible decompression bomb: {exc}") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
-            raise ImageRejected(f"is not a readable {plugin} image ({exc}).") from exc
+            raise ImageUnreadable(f"is not a readable {plugin} image ({exc}).") from exc
         with image:
             _check_budget(image, max_pixels)
             yield image
@@ -191,7 +196,7 @@ def image_thumbnail(path: Path, fmt: str, *, max_pixels: int, size: int) -> Thum
             small = _displayable(ImageOps.exif_transpose(image))
             small.thumbnail((size, size), Image.Resampling.LANCZOS)
         except (OSError, SyntaxError, ValueError, struct.error) as exc:
-            raise ImageRejected(f"pixels cannot be decoded ({exc}).") from exc
+            raise ImageUnreadable(f"pixels cannot be decoded ({exc}).") from exc
     return _encode(small)
 
 

@@ -18,7 +18,12 @@ from pathlib import Path, PurePosixPath
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from sluis.ingest.readers.file_images import PILLOW_PLUGINS, ImageRejected, image_info
+from sluis.ingest.readers.file_images import (
+    PILLOW_PLUGINS,
+    ImageRejected,
+    ImageUnreadable,
+    image_info,
+)
 from sluis.ingest.readers.file_video import video_duration
 
 # sniffed format -> content type served with downloads
@@ -46,6 +51,9 @@ CONTENT_TYPES = {
 }
 IMAGE_FORMATS = frozenset(PILLOW_PLUGINS)
 VIDEO_FORMATS = frozenset({"mp4", "mov", "avi", "mkv", "webm"})
+# TIFF is a container for scientific rasters too (many bands, float samples) that Pillow cannot
+# show; such files are stored without size and thumbnail instead of rejected. Budgets still apply.
+LENIENT_IMAGE_FORMATS = frozenset({"tiff", "geotiff"})
 
 # Name extensions, grouped by content that may legitimately wear them: a ``.mp4`` may be sniffed
 # as ``mov`` (both ISO media), a ``.csv`` as ``txt``, a ``.tif`` as ``geotiff``.
@@ -122,7 +130,13 @@ def file_meta_read(path: Path, fmt: str, *, max_pixels: int, max_exif_bytes: int
 
 
 def _image(meta: FileMeta, path: Path, fmt: str, max_pixels: int, max_exif_bytes: int) -> None:
-    info = image_info(path, fmt, max_pixels=max_pixels, max_exif_bytes=max_exif_bytes)
+    try:
+        info = image_info(path, fmt, max_pixels=max_pixels, max_exif_bytes=max_exif_bytes)
+    except ImageUnreadable as exc:
+        if fmt not in LENIENT_IMAGE_FORMATS:
+            raise
+        meta.warnings.append(f"the image {exc} It is stored without size or thumbnail.")
+        return
     meta.width, meta.height = info.width, info.height
     meta.taken_at, meta.latitude, meta.longitude = info.taken_at, info.latitude, info.longitude
     meta.warnings.extend(info.warnings)
@@ -159,9 +173,11 @@ def pdf_page_count(path: Path) -> int | None:
 __all__ = [
     "CONTENT_TYPES",
     "IMAGE_FORMATS",
+    "LENIENT_IMAGE_FORMATS",
     "VIDEO_FORMATS",
     "FileMeta",
     "ImageRejected",
+    "ImageUnreadable",
     "file_digest",
     "file_meta_read",
     "name_mismatch",

@@ -24,10 +24,17 @@ from sluis.ingest.contracts import (
     Member,
     register_processor,
 )
-from sluis.ingest.readers.file_images import ImageRejected, image_thumbnail
+from sluis.ingest.readers.file_images import (
+    ImageRejected,
+    ImageUnreadable,
+    Thumbnail,
+    image_thumbnail,
+)
 from sluis.ingest.readers.file_meta import (
     CONTENT_TYPES,
     IMAGE_FORMATS,
+    LENIENT_IMAGE_FORMATS,
+    FileMeta,
     file_meta_read,
     name_mismatch,
 )
@@ -98,7 +105,7 @@ class _Reader:
             meta = file_meta_read(
                 member.path, member.format, max_pixels=self.max_pixels, max_exif_bytes=self.max_exif
             )
-            thumbnail = self._thumbnail(member)
+            thumbnail = self._thumbnail(member, meta)
         except ImageRejected as exc:
             self.job.report.add(f"The image {exc}", file=member.name)
             return None
@@ -135,12 +142,20 @@ class _Reader:
             return False
         return True
 
-    def _thumbnail(self, member: Member):
-        if member.format not in IMAGE_FORMATS:
+    def _thumbnail(self, member: Member, meta: FileMeta) -> Thumbnail | None:
+        """Images Pillow could read get a thumbnail; a TIFF whose pixels Pillow cannot decode
+        is stored without one (see ``LENIENT_IMAGE_FORMATS``)."""
+        if member.format not in IMAGE_FORMATS or meta.width is None:
             return None
-        return image_thumbnail(
-            member.path, member.format, max_pixels=self.max_pixels, size=self.thumb_size
-        )
+        try:
+            return image_thumbnail(
+                member.path, member.format, max_pixels=self.max_pixels, size=self.thumb_size
+            )
+        except ImageUnreadable as exc:
+            if member.format not in LENIENT_IMAGE_FORMATS:
+                raise
+            meta.warnings.append(f"no thumbnail: the {exc}")
+            return None
 
     def _timestamp(self, member: Member, taken_at: datetime | None):
         if taken_at is not None:
