@@ -161,7 +161,7 @@ SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
 
 # --- Files ------------------------------------------------------------------------------------
 # Pillow's decompression-bomb budget (also set as PIL.Image.MAX_IMAGE_PIXELS at app start).
-SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=100_000_000)
+SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=120_000_000)
 SLUIS_FILES_MAX_EXIF_BYTES = env.int("SLUIS_FILES_MAX_EXIF_BYTES", default=1024 * 1024)
 SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 
