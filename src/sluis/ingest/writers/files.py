@@ -10,7 +10,7 @@ time) and, for images, its thumbnail. Every problem names the file. Phase 2 (aft
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings as django_settings
 
@@ -77,7 +77,7 @@ class _Reader:
     def __init__(self, job: IngestJob):
         self.job = job
         self.allowed = allowed_formats(job.settings.get("allowed_types"))
-        self.zone = ZoneInfo(job.settings.get("timezone") or "UTC")
+        self.zone = _zone(job.settings.get("timezone") or "UTC")
         self.pattern = _pattern(job.settings.get("filename_pattern"))
         self.max_pixels = django_settings.SLUIS_FILES_MAX_IMAGE_PIXELS
         self.max_exif = django_settings.SLUIS_FILES_MAX_EXIF_BYTES
@@ -186,6 +186,15 @@ class _Reader:
             )
             return None
         return first.astimezone(UTC)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise IngestFailed(
+            f"Ingest setting 'timezone' names an unknown time zone {name!r}."
+        ) from exc
 
 
 def _pattern(pattern: str | None) -> FilenamePattern | None:
