@@ -190,7 +190,7 @@ def image_thumbnail(path: Path, fmt: str, *, max_pixels: int, size: int) -> Thum
     """A thumbnail fitting ``size`` x ``size``, upright (EXIF orientation applied): JPEG, or PNG
     when the image has transparency. ImageRejected if the pixels cannot be decoded."""
     with image_open(path, fmt, max_pixels=max_pixels) as image:
-        image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at 1/2…1/8 scale
+        image.draft("RGB", (size, size))  # JPEG: decode at the smallest scale still >= size
         try:
             image.load()
             small = _displayable(ImageOps.exif_transpose(image))
