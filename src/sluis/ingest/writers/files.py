@@ -92,7 +92,7 @@ class _Reader:
                 continue
             if item.name in by_name:
                 self.job.report.warn(
-                    f"{by_name[item.name].original_name!r} and {member.name!r} are both stored "
+                    f"{by_name[item.name].original_name!r} and {_storable(member.name)!r} are both stored "
                     f"as {item.name!r}; the last one was kept."
                 )
             by_name[item.name] = item
@@ -107,17 +107,17 @@ class _Reader:
             )
             thumbnail = self._thumbnail(member, meta)
         except ImageRejected as exc:
-            self.job.report.add(f"The image {exc}", file=member.name)
+            self.job.report.add(f"The image {exc}", file=_storable(member.name))
             return None
         for warning in meta.warnings:
-            self.job.report.warn(f"{member.name}: {warning}")
+            self.job.report.warn(f"{_storable(member.name)}: {warning}")
         timestamp = self._timestamp(member, meta.taken_at)
         if timestamp is None:
             return None
         return FileToStore(
             path=member.path,
             name=name_sanitise(member.name),
-            original_name=member.name,
+            original_name=_storable(member.name),
             format=member.format,
             meta=meta,
             timestamp=timestamp[0],
@@ -133,12 +133,14 @@ class _Reader:
             self.job.report.add(
                 f"The content is {shown}, which this data source does not accept "
                 f"(allowed: {allowed}).",
-                file=member.name,
+                file=_storable(member.name),
                 value=fmt,
             )
             return False
         if why := name_mismatch(member.name, fmt):
-            self.job.report.add(f"Content and name do not match: {why}.", file=member.name)
+            self.job.report.add(
+                f"Content and name do not match: {why}.", file=_storable(member.name)
+            )
             return False
         return True
 
@@ -165,7 +167,9 @@ class _Reader:
             try:
                 named = self.pattern.timestamp(member.name)
             except PatternError as exc:
-                self.job.report.add(f"filename_pattern matched, but {exc}", file=member.name)
+                self.job.report.add(
+                    f"filename_pattern matched, but {exc}", file=_storable(member.name)
+                )
                 return None
             if named is not None:
                 aware = self._aware(member, named, "the time in the file name")
@@ -182,10 +186,15 @@ class _Reader:
             self.job.report.add(
                 f"{what} {value.isoformat()} is ambiguous or does not exist in {self.zone.key} "
                 "(daylight saving change).",
-                file=member.name,
+                file=_storable(member.name),
             )
             return None
         return first.astimezone(UTC)
+
+
+def _storable(name: str) -> str:
+    """The original name as a database can hold it: no NUL, no lone surrogates."""
+    return name.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _zone(name: str) -> ZoneInfo:
