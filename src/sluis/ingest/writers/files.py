@@ -92,7 +92,7 @@ class _Reader:
                 continue
             if item.name in by_name:
                 self.job.report.warn(
-                    f"{by_name[item.name].original_name!r} and {_storable(member.name)!r} are both stored "
+                    f"{by_name[item.name].original_name!r} and {item.original_name!r} are both stored "
                     f"as {item.name!r}; the last one was kept."
                 )
             by_name[item.name] = item
