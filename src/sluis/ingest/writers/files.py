@@ -92,8 +92,8 @@ class _Reader:
                 continue
             if item.name in by_name:
                 self.job.report.warn(
-                    f"{by_name[item.name].original_name!r} and {item.original_name!r} are both stored "
-                    f"as {item.name!r}; the last one was kept."
+                    f"{by_name[item.name].original_name!r} and {item.original_name!r} are both "
+                    f"stored as {item.name!r}; the last one was kept."
                 )
             by_name[item.name] = item
         return list(by_name.values())
