@@ -82,7 +82,8 @@ def image_open(
             _check_budget(image, max_pixels)
             yield image
     if notes is not None:
-        notes.extend(dict.fromkeys(str(w.message) for w in caught))
+        found = (str(w.message) for w in caught if issubclass(w.category, UserWarning))
+        notes.extend(dict.fromkeys(found))
 
 
 def _check_budget(image: Image.Image, max_pixels: int) -> None:
