@@ -216,3 +216,23 @@ def geotiff(bands: int = 1, width: int = 50, height: int = 40) -> bytes:
         with memory.open(**profile) as dataset:
             dataset.write(values)
         return memory.read()
+
+
+def tiff_declaring(width: int, height: int) -> bytes:
+    """A little-endian grey TIFF whose IFD declares ``width`` x ``height`` pixels, with one strip
+    of 16 bytes of data."""
+    entries = [
+        (256, 4, 1, width),  # ImageWidth
+        (257, 4, 1, height),  # ImageLength
+        (258, 3, 1, 8),  # BitsPerSample
+        (259, 3, 1, 1),  # Compression: none
+        (262, 3, 1, 1),  # Photometric: black is zero
+        (273, 4, 1, 8),  # StripOffsets: right after the header
+        (278, 4, 1, height),  # RowsPerStrip
+        (279, 4, 1, 16),  # StripByteCounts
+    ]
+    ifd = struct.pack("<H", len(entries))
+    for tag, kind, count, value in entries:
+        packed = struct.pack("<I", value) if kind == 4 else struct.pack("<HH", value, 0)
+        ifd += struct.pack("<HHI", tag, kind, count) + packed
+    return b"II*\x00" + struct.pack("<I", 8 + 16) + bytes(16) + ifd + b"\x00\x00\x00\x00"

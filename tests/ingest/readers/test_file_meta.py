@@ -76,6 +76,17 @@ def test_a_png_declaring_ten_billion_pixels_is_rejected_before_decoding(write):
     assert time.monotonic() - started < 1
 
 
+def test_a_geotiff_declaring_a_million_by_a_million_pixels_is_rejected(write):
+    path = write("huge.tif", builders.tiff_declaring(1_000_000, 1_000_000))
+    with pytest.raises(ImageRejected, match="decompression bomb"):
+        file_meta_read(path, "geotiff", **BUDGET)
+
+
+def test_a_small_hand_made_tiff_is_read(write):
+    meta = file_meta_read(write("small.tif", builders.tiff_declaring(4, 4)), "tiff", **BUDGET)
+    assert (meta.width, meta.height, meta.warnings) == (4, 4, [])
+
+
 def test_an_image_over_the_configured_budget_is_rejected_with_its_size(write):
     path = write("big.png", builders.png_declaring(5_000, 4_000))
     with pytest.raises(ImageRejected, match="5,000 x 4,000 pixels"):
