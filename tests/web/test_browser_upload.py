@@ -63,3 +63,17 @@ def test_uploading_while_busy_is_explained_in_words(page, web_supplier, make_sou
     expect(alert).to_contain_text("one upload per data source at a time")
     expect(alert).to_contain_text("Your file was not uploaded")
     assert Upload.objects.filter(data_source=source.data_source).count() == 1
+
+
+def test_cancelling_an_upload_stops_it_and_records_nothing(page, web_supplier, make_source):
+    source = make_source(name="Water levels")
+    open_source_page(page, source)
+    throttle_uploads(page)
+    record_progress(page)
+    drop_file(page, "levels.csv", measurements_csv(60_000).decode())  # about 2.3 MB: 2 seconds
+    page.wait_for_function("() => window.progressSeen.some((value) => value > 0)")
+    page.get_by_role("button", name="Cancel upload").click()
+    expect(page.locator("#upload-status")).to_have_text("Upload cancelled. Nothing was stored.")
+    expect(page.locator("#progress-wrap")).to_be_hidden()
+    expect(page.locator("#history-empty")).to_be_visible()
+    assert not Upload.objects.filter(data_source=source.data_source).exists()
