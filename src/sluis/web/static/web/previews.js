@@ -79,6 +79,10 @@
     const name = [s.location, s.parameter].filter(Boolean).join(" · ") || "Series " + s.id;
     return s.unit ? name + " (" + s.unit + ")" : name;
   }
+  /* A long series is first drawn from /events/?view=reduced (the lowest and highest value per
+   * bucket, about BUCKETS buckets); each zoom loads the visible window again, raw once it holds
+   * at most RAW_LIMIT measurements. So the browser never holds more than ~2 x RAW_LIMIT points. */
+  const RAW_LIMIT = 20000, BUCKETS = 2000;
   function chart(s) {
     const figure = el("figure", { class: "chart", "data-series": String(s.id) });
     const caption = el("figcaption", {}, seriesName(s));
@@ -86,30 +90,86 @@
     const summary = el("p", { class: "muted chart-summary" });
     figure.append(caption, plot, summary);
     body.append(figure);
-    const url = "/api/v1/events/?" + query({ timeseries_id: s.id, format: "json", sortby: "timestamp a" });
-    return getJson(url).then((json) => {
-      const events = itemsOf(json).map((e) => [Date.parse(e.timestamp ?? e.time ?? e[0]) / 1000, numberOr(e.value ?? e[1])])
-        .filter((e) => !isNaN(e[0])).sort((a, b) => a[0] - b[0]);
-      if (!events.length) { summary.textContent = "No measurements."; return; }
-      summary.textContent = events.length + " measurements from " + when(events[0][0] * 1000) + " to " + when(events[events.length - 1][0] * 1000) + ". Drag across the chart to zoom in; double-click or use Reset to zoom out.";
-      draw(figure, plot, s, events);
+    const first = Date.parse(s.first_timestamp) / 1000, last = Date.parse(s.last_timestamp) / 1000;
+    const known = isFinite(first) && isFinite(last) && s.count > 0;
+    const reduce = known && s.count > RAW_LIMIT;
+    const whole = reduce ? { bucket: bucketFor(last - first) } : null;
+    return getJson(eventsUrl(s, whole)).then((json) => {
+      const data = columns(json);
+      if (!data[0].length) { summary.textContent = "No measurements."; return; }
+      const count = known ? s.count : data[0].length;
+      let text = count + " measurements from " + when(data[0][0] * 1000) + " to " + when(data[0][data[0].length - 1] * 1000) + ".";
+      if (reduce) text += " Shown as the lowest and highest value per " + duration(whole.bucket) + "; zoom in for more detail.";
+      summary.textContent = text + " Drag across the chart to zoom in; double-click or use Reset zoom to zoom out.";
+      figure.dataset.detail = reduce ? "reduced" : "raw";
+      const onZoom = reduce ? refiner(figure, s, data, count / Math.max(last - first, 1)) : null;
+      draw(figure, plot, s, data, onZoom);
     });
+  }
+  function eventsUrl(s, range) {
+    const params = { timeseries_id: s.id, format: "json", sortby: "timestamp a" };
+    if (range) {
+      if (range.start !== undefined) params.range = isoSeconds(Math.floor(range.start)) + "/" + isoSeconds(Math.ceil(range.end));
+      if (range.bucket) Object.assign(params, { view: "reduced", bucket_interval: "PT" + range.bucket + "S" });
+      else params.count = RAW_LIMIT;
+    }
+    return "/api/v1/events/?" + query(params);
+  }
+  function columns(json) {
+    const events = itemsOf(json).map((e) => [Date.parse(e.timestamp) / 1000, numberOr(e.value)])
+      .filter((e) => !isNaN(e[0])).sort((a, b) => a[0] - b[0]);
+    return [events.map((e) => e[0]), events.map((e) => e[1])];
+  }
+  function bucketFor(span) { return Math.max(1, Math.ceil(span / BUCKETS)); }
+  function isoSeconds(seconds) { return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"); }
+  function duration(seconds) {
+    const units = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
+    const [size, name] = units.find(([unit]) => seconds % unit === 0);
+    const n = seconds / size;
+    return n + " " + name + (n === 1 ? "" : "s");
   }
   function numberOr(value) {
     const n = typeof value === "number" ? value : parseFloat(value);
     return isFinite(n) ? n : null;
   }
-  function draw(figure, plot, s, events) {
-    const xs = events.map((e) => e[0]), ys = events.map((e) => e[1]);
+  /* The zoom handler of a reduced chart: load the visible window (debounced; the newest wins). */
+  function refiner(figure, s, overview, density) {
+    let timer = null, latest = null;
+    const xs = overview[0];
+    return (u, min, max) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const whole = min <= xs[0] && max >= xs[xs.length - 1];
+        const range = whole ? null : { start: min, end: max, bucket: (max - min) * density > RAW_LIMIT ? bucketFor(max - min) : 0 };
+        latest = range;
+        if (!range) { u.setData(overview, false); figure.dataset.detail = "reduced"; return; }
+        getJson(eventsUrl(s, range)).then((json) => {
+          if (latest !== range) return;
+          u.setData(columns(json), false);
+          figure.dataset.detail = range.bucket ? "reduced" : "raw";
+        }).catch(() => {});
+      }, 250);
+    };
+  }
+  function draw(figure, plot, s, data, onZoom) {
+    const xs = data[0];
+    let shown = null;
     const width = Math.max(320, Math.min(plot.clientWidth || 800, 1000));
+    const zoomed = (u, key) => {
+      if (key !== "x" || !onZoom || u.scales.x.min == null) return;
+      const now = u.scales.x.min + "/" + u.scales.x.max;
+      if (now !== shown) { shown = now; onZoom(u, u.scales.x.min, u.scales.x.max); }
+    };
     const u = new uPlot({
       width: width, height: 280,
       scales: { x: { time: true } },
       cursor: { drag: { x: true, y: false } },
-      series: [{ label: "Time (UTC)" }, { label: seriesName(s), stroke: "#1565c0", width: 1.5, points: { show: events.length < 200 } }],
+      series: [{ label: "Time (UTC)" }, { label: seriesName(s), stroke: "#1565c0", width: 1.5, points: { show: xs.length < 200 } }],
       axes: [{}, { label: s.unit || "" }],
+      hooks: { setScale: [zoomed] },
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-    }, [xs, ys], plot);
+    }, data, plot);
+    shown = u.scales.x.min + "/" + u.scales.x.max;
     figure.uplot = u;
     figure.append(zoomButtons(u, xs[0], xs[xs.length - 1], seriesName(s)));
   }
