@@ -45,7 +45,25 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     options = server_options(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
-    SluisServer(options).run()
+    worker = None
+    if settings.SLUIS_SERVE_WORKER:
+        from sluis.ingest.worker import EmbeddedWorker
+
+        print("Processing uploads with the embedded worker (no broker server).", flush=True)
+        worker = EmbeddedWorker()
+        worker.start()
+    try:
+        SluisServer(options).run()
+    finally:
+        if worker is not None:
+            worker.stop()
+    return {}
+
+
+def cmd_worker(args: argparse.Namespace) -> dict:
+    from sluis.ingest.worker import worker_run
+
+    worker_run(concurrency=args.concurrency, loglevel=args.loglevel)
     return {}
 
 
@@ -165,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("SLUIS_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("SLUIS_WEB_WORKERS", "2")))
     p.add_argument("--threads", type=int, default=int(os.environ.get("SLUIS_WEB_THREADS", "4")))
+    p = add("worker", cmd_worker, "Process uploads (Celery worker on SLUIS_BROKER_URL).")
+    p.add_argument("--concurrency", type=int, help="processes (SLUIS_WORKER_CONCURRENCY)")
+    p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"))
     add("migrate", cmd_migrate, "Apply database migrations.")
     p = add("createorg", cmd_createorg, "Create an organization (idempotent).")
     p.add_argument("name")
