@@ -14,6 +14,13 @@ from sluis.uploads.storage import object_storage
 from tests.ingest import plugin_processor
 
 
+@pytest.fixture(autouse=True)
+def _fresh_markers():
+    """Upload ids are reused between tests on SQLite: start every test without old markers."""
+    for marker in plugin_processor.markers_dir().iterdir():
+        marker.unlink()
+
+
 @pytest.fixture
 def test_source(make_source):
     """A data source of the scripted test kind (see ``plugin_processor``)."""

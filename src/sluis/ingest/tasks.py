@@ -62,14 +62,22 @@ def process_upload(self, upload_id: int) -> str:
         raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
 
 
-def send_process_upload(upload_id: int) -> None:
+def send_process_upload(upload_id: int, task_id: str | None = None) -> None:
     """Publish one wake-up over a fresh, short-lived connection, failing fast when the broker is
-    down (the caller marks the upload due for the sweeper)."""
+    down (the caller marks the upload due for the sweeper). Time limits are not put in the
+    message: the worker's own settings decide them."""
     url = broker_url()
     options = {**broker_transport_options(url), "max_retries": 1, "interval_start": 0}
     with app.connection_for_write(url, transport_options=options, connect_timeout=5) as conn:
-        process_upload.apply_async(
-            (upload_id,), connection=conn, queue=settings.SLUIS_QUEUE, retry=False
+        app.send_task(
+            process_upload.name,
+            (upload_id,),
+            task_id=task_id,
+            producer=conn.Producer(),
+            queue=settings.SLUIS_QUEUE,
+            retry=False,
+            time_limit=None,  # explicit None: no sender-side limits in the message
+            soft_time_limit=None,
         )
 
 
