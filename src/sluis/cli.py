@@ -45,18 +45,15 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     options = server_options(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
-    worker = None
     if settings.SLUIS_SERVE_WORKER:
         from sluis.ingest.worker import EmbeddedWorker
 
         print("Processing uploads with the embedded worker (no broker server).", flush=True)
         worker = EmbeddedWorker()
-        worker.start()
-    try:
-        SluisServer(options).run()
-    finally:
-        if worker is not None:
-            worker.stop()
+        # gunicorn hooks run in its arbiter only, never in the forked web workers
+        options["when_ready"] = lambda server: worker.start()
+        options["on_exit"] = lambda server: worker.stop()
+    SluisServer(options).run()
     return {}
 
 

@@ -226,3 +226,41 @@ def test_an_upload_over_the_hard_time_limit_fails_and_frees_the_data_source(
     assert "time limit of 7 s" in upload.failure_reason
     assert stored(source.data_source.pk) == {}
     assert _process(store_upload(source, CONTENT)).status == "succeeded"
+
+
+def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_server(
+    settings, tmp_path, test_source, store_upload
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.ingest.workers import ROOT, free_port
+
+    engine = Engine(settings, tmp_path, "")
+    env = worker_env("", engine.queue, **FAST)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as handle:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "sluis", "serve", "--port", str(free_port()), "--workers", "1"],
+            env=env,
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: b" ready." in log.read_bytes(), 60, "the embedded worker")
+        upload = _process(store_upload(test_source(), CONTENT))
+        assert _outcome(upload)["status"] == "succeeded"
+        assert list((settings.DATA_DIR / "broker" / "queue").iterdir()) == []
+    finally:
+        serve.send_signal(signal.SIGTERM)  # stops the web server, then its worker
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+        print(log.read_text(errors="replace"))
+    assert serve.returncode == 0
+    assert b"Warm shutdown" in log.read_bytes()

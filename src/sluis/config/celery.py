@@ -19,7 +19,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sluis.config.settings")
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings
 
 
 def broker_url() -> str:

@@ -94,7 +94,9 @@ def zip_inspect(path: Path, budgets: Budgets) -> list[Planned]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise Rejected(f"The ZIP archive is damaged or truncated ({exc}).", code="archive_corrupt")
+        raise Rejected(
+            f"The ZIP archive is damaged or truncated ({exc}).", code="archive_corrupt"
+        ) from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > budgets.max_members:
@@ -108,9 +110,8 @@ def zip_inspect(path: Path, budgets: Budgets) -> list[Planned]:
         if not kept:
             raise Rejected("The archive holds no files.", code="archive_empty")
         planned = [_sniff_member(archive, info) for info in kept]
-    offences = [o for p in planned for o in _member_offences(p, budgets)]
-    offences += mixed_format_offences(planned) or shapefile_offences(planned)
-    _raise_if(offences)
+    _raise_if([o for p in planned for o in _member_offences(p, budgets)])
+    _raise_if(mixed_format_offences(planned) or shapefile_offences(planned))
     return _assign_targets(planned)
 
 
@@ -126,7 +127,7 @@ def zip_extract(path: Path, plan: list[Planned], dest: Path, budgets: Budgets) -
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise Rejected.of(
                     [Offence(item.name, f"cannot be read ({exc})", "archive_corrupt")]
-                )
+                ) from exc
             total += size
             if total > budgets.max_total_size:
                 raise _total_too_large(budgets)
@@ -385,7 +386,9 @@ def gzip_inspect(path: Path, name: str, budgets: Budgets) -> Planned:
         with gzip.open(path, "rb") as source:
             head = source.read(HEAD_SIZE)
     except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
-        raise Rejected(f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt")
+        raise Rejected(
+            f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt"
+        ) from exc
     fmt = sniff(head, inner)
     if fmt == "zip":
         fmt = zip_head_document_format(head)
@@ -401,5 +404,7 @@ def gzip_extract(path: Path, item: Planned, dest: Path, budgets: Budgets) -> Mem
         with gzip.open(path, "rb") as source:
             size = _copy_capped(source, dest / item.target, cap, item.name)
     except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
-        raise Rejected(f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt")
+        raise Rejected(
+            f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt"
+        ) from exc
     return Member(dest / item.target, item.name, item.format, size)

@@ -48,8 +48,3 @@ class Rejected(IngestFailed):
     def problems(self) -> list[Problem]:
         return [Problem(message=o.problem, file=o.name) for o in self.offences]
 
-
-class ProcessingInterrupted(IngestFailed):
-    """Processing could not finish (time limit, worker lost too often)."""
-
-    code = "processing_interrupted"

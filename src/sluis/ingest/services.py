@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sluis.catalog.models import SyncStatus, SyncTask
 from sluis.ingest.contracts import MAX_REPORTED_ERRORS, Counts, IngestFailed, Problem, Report
-from sluis.ingest.errors import ProcessingInterrupted, Rejected
+from sluis.ingest.errors import Rejected
 from sluis.ingest.reports import report_delete, report_store
 from sluis.uploads.models import Upload, UploadStatus
 

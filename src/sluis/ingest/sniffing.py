@@ -236,7 +236,7 @@ def zip_head_document_format(head: bytes) -> str:
     return "zip"
 
 
-def _sniff_binary(head: bytes, name: str) -> str | None:  # noqa: C901 (a flat table of magics)
+def _sniff_binary(head: bytes, name: str) -> str | None:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return "zip"
     simple = (

@@ -57,8 +57,13 @@ class EmbeddedWorker:
 
     def _supervise(self) -> None:
         while not self.stopping.is_set():
-            self.process = subprocess.Popen([sys.executable, "-m", "sluis", "worker"])
+            # Its own session: a Ctrl-C or SIGTERM for the server reaches the worker through
+            # ``stop()``, after the web server, not in the middle of its shutdown.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sluis", "worker"], start_new_session=True
+            )
             code = self.process.wait()
-            if not self.stopping.is_set():
-                logger.warning("embedded worker exited with %s; restarting", code)
-                self.stopping.wait(2)
+            if code == 0 or self.stopping.is_set():
+                return  # a clean shutdown was asked for (by us or by the service manager)
+            logger.warning("embedded worker exited with %s; restarting", code)
+            self.stopping.wait(2)
