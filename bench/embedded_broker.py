@@ -83,7 +83,8 @@ def main() -> int:
             results[name] = measure(url, options)
             publish, median, worst = results[name]
             print(
-                f"{name:20s} publish {publish:6.2f} ms/msg   latency median {median:6.0f} ms, max {worst:6.0f} ms"
+                f"{name:20s} publish {publish:6.2f} ms/msg   "
+                f"latency median {median:6.0f} ms, max {worst:6.0f} ms"
             )
     ratio = results["sqlalchemy+sqlite"][0] / results["filesystem"][0]
     print(f"publish cost: Sluis (filesystem) is {ratio:.1f}x faster than the anchor (sqlalchemy)")
