@@ -3,7 +3,8 @@
 It registers kind ``sluis-test`` (never a real kind, so it replaces nothing). Each line of a
 member is a command: ``put key=value`` stores a value, ``bad value`` reports a problem,
 ``sleep s`` sleeps, ``block-on-attempt n`` blocks while the attempt is ≤ n (until killed),
-``die`` kills its own process with SIGKILL, ``hang`` ignores the soft time limit forever.
+``die`` kills its own process with SIGKILL, ``crash`` raises a bug, ``hang`` ignores the soft
+time limit forever.
 It reads everything first, then writes once (two-phase, like the real kinds): the stored data is
 a JSON object per data source in object storage, ``teststore/<data source id>.json``. Every
 attempt leaves a marker ``<data dir>/test-markers/<upload>-<attempt>`` holding its pid.
@@ -69,6 +70,8 @@ class ScriptedProcessor:
         elif command == "block-on-attempt" and attempt <= int(argument):
             while True:
                 time.sleep(0.05)
+        elif command == "crash":
+            raise RuntimeError("a bug in a reader")
         elif command == "die":
             os.kill(os.getpid(), signal.SIGKILL)
         elif command == "hang":

@@ -132,3 +132,19 @@ def test_the_attempt_budget_is_a_setting(test_source, store_upload):
     Upload.objects.filter(pk=upload.pk).update(attempts=4)
 
     assert upload_process(upload_id=upload.pk) == "succeeded"
+
+
+def test_an_unexpected_error_fails_the_upload_through_the_shared_task_base(
+    test_source, store_upload, settings
+):
+    from sluis.ingest.tasks import process_upload
+
+    source = test_source()
+    upload = store_upload(source, b"put a=1\ncrash\n")
+
+    process_upload.apply(args=(upload.pk,))
+
+    upload.refresh_from_db()
+    assert upload.status == "failed" and "RuntimeError" in upload.failure_reason
+    assert stored(source.data_source.pk) == {}
+    assert list((settings.DATA_DIR / "work").iterdir()) == []

@@ -47,4 +47,3 @@ class Rejected(IngestFailed):
 
     def problems(self) -> list[Problem]:
         return [Problem(message=o.problem, file=o.name) for o in self.offences]
-
