@@ -5,6 +5,7 @@ package (installed by ``scripts/install-system-packages``). The flags keep Chrom
 network it would otherwise try to reach at start-up.
 """
 
+import base64
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from sluis.ingest.services import upload_process
 from sluis.uploads.models import Upload
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
@@ -140,3 +142,26 @@ def received_upload(page) -> Upload:
     expect(status).to_contain_text("as upload #")
     upload_id = int(re.search(r"as upload #(\d+)", status.inner_text())[1])
     return Upload.objects.get(pk=upload_id)
+
+
+def drop_bytes(page, name: str, content: bytes) -> None:
+    """Drop a binary file on the upload area (a real ``drop`` event)."""
+    transfer = page.evaluate_handle(
+        """([name, data]) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            return transfer;
+        }""",
+        [name, base64.b64encode(content).decode()],
+    )
+    page.locator("#dropzone").dispatch_event("drop", {"dataTransfer": transfer})
+
+
+def upload_and_process(page, name: str, content: bytes):
+    drop_bytes(page, name, content)
+    upload = received_upload(page)
+    assert upload_process(upload_id=upload.pk) == "succeeded", upload.failure_reason
+    row = page.locator(f"#upload-{upload.pk}")
+    expect(row.get_by_test_id("status")).to_have_text("succeeded")
+    return upload
