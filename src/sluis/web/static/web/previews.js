@@ -63,7 +63,7 @@
   function say(message) { statusLine.textContent = message; }
   function when(value) {
     const date = new Date(value);
-    return isNaN(date) ? String(value || "") : date.toISOString().replace("T", " ").replace(/(\.000)?Z$/, " UTC");
+    return isNaN(date) ? String(value || "") : date.toISOString().replace("T", " ").replace(/(\.\d+)?Z$/, " UTC");
   }
 
   /* ---- timeseries: one zoomable chart per series -------------------------------------- */
