@@ -1,0 +1,300 @@
+"""Raster reader: GeoTIFF (incl. COG, multi-band), NetCDF with a time dimension, ASCII grid.
+
+No Django here. Reading is two steps, so a bad upload costs no pixel reads:
+
+1. ``frames_plan`` opens a member's header only: checks the budgets (size, bands, block size,
+   frames), finds the CRS and every frame's timestamp, and returns one ``FramePlan`` per frame
+   (a GeoTIFF or ASCII grid is one frame with all its bands; each NetCDF time step is a frame).
+   Anything wrong raises ``RasterProblem`` with a sentence naming the file.
+2. ``frame_write`` streams one planned frame into a local Cloud Optimized GeoTIFF (windowed,
+   bounded memory) and returns its metadata and statistics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from sluis.ingest import gdal
+from sluis.ingest.contracts import Member
+from sluis.ingest.readers import timestamps
+from sluis.ingest.readers.timestamps import FilenamePattern, TimestampError
+
+PRJ_MAX_BYTES = 64 * 1024
+
+
+class RasterProblem(ValueError):
+    """A member (or one of its frames) cannot be stored; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class RasterBudgets:
+    """Limits checked on the header, before a single pixel is read."""
+
+    max_width: int
+    max_height: int
+    max_bands: int
+    max_pixels: int  # width x height x bands of one frame
+    max_frames: int  # frames in one upload
+    max_block_bytes: int  # one internal block (tile/strip/chunk) of one band, decompressed
+
+
+@dataclass(frozen=True)
+class RasterOptions:
+    """The data source's ingest settings that concern rasters."""
+
+    filename_pattern: FilenamePattern | None
+    timezone: ZoneInfo
+    variable: str | None
+    source_crs: Any | None  # gdal.CRS
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> RasterOptions:
+        """Raises RasterProblem for a pattern or CRS that cannot be used."""
+        try:
+            pattern = settings.get("filename_pattern")
+            compiled = FilenamePattern(pattern) if pattern else None
+        except TimestampError as exc:
+            raise RasterProblem(str(exc)) from exc
+        crs = None
+        if settings.get("source_crs"):
+            try:
+                crs = gdal.crs_parse(settings["source_crs"])
+            except ValueError as exc:
+                raise RasterProblem(f"source_crs {settings['source_crs']!r}: {exc}.") from exc
+        return cls(
+            compiled, ZoneInfo(settings.get("timezone") or "UTC"), settings.get("variable"), crs
+        )
+
+
+@dataclass(frozen=True)
+class FramePlan:
+    """One frame to store: which member, which bands, when, and in which CRS."""
+
+    member: Member
+    label: str  # "evap.nc, time step 2 of 3": used in messages
+    timestamp: datetime
+    bands: list[int] | None  # None: every band of the member (GeoTIFF, ASCII grid)
+    crs: Any | None  # replaces the file's CRS (source_crs setting or .prj); None: keep it
+    variable: str | None
+
+
+@dataclass
+class FrameResult:
+    """A frame written to a local COG, with the metadata the database keeps."""
+
+    plan: FramePlan
+    path: Path
+    crs_wkt: str
+    crs_name: str
+    bounds: tuple[float, float, float, float]
+    bounds_wgs84: tuple[float, float, float, float]
+    width: int
+    height: int
+    bands: int
+    dtype: str
+    nodata: float | None
+    band_stats: list[dict[str, float] | None]
+
+
+def frames_plan(
+    member: Member, *, options: RasterOptions, budgets: RasterBudgets, prj: Path | None = None
+) -> list[FramePlan]:
+    """Every frame of ``member``, from its header only (see module docstring)."""
+    crs_override = options.source_crs or _prj_crs(prj, member)
+    with _open(member, options.variable) as src:
+        _check_budgets(src, member, budgets)
+        if crs_override is None and src.crs is None:
+            raise RasterProblem(
+                f"{member.name}: has no coordinate reference system; "
+                + (
+                    "add a .prj file with the same name beside it or set source_crs."
+                    if member.format == "ascii-grid"
+                    else "set the data source's source_crs setting."
+                )
+            )
+        times = _frame_times(src, member, options)
+    variable = options.variable if member.format == "netcdf" else None
+    if len(times) == 1:
+        return [FramePlan(member, member.name, times[0], None, crs_override, variable)]
+    return [
+        FramePlan(
+            member, f"{member.name}, time step {i} of {len(times)}", t, [i], crs_override, variable
+        )
+        for i, t in enumerate(times, start=1)
+    ]
+
+
+@contextmanager
+def _open(member: Member, variable: str | None) -> Iterator[Any]:
+    try:
+        if member.format == "netcdf" and variable:
+            src = gdal.netcdf_variable_open(member.path, variable, member.name)
+        else:
+            src = gdal.raster_open(member.path, member.format, member.name)
+    except gdal.UnreadableFile as exc:
+        raise RasterProblem(str(exc.detail)) from exc
+    with src:
+        if member.format == "netcdf" and src.count == 0:
+            names = ", ".join(_subdataset_variable(s) for s in src.subdatasets) or "none"
+            raise RasterProblem(
+                f"{member.name}: holds several variables ({names}); "
+                "set the data source's 'variable' setting to the one to store."
+            )
+        yield src
+
+
+def _subdataset_variable(subdataset: str) -> str:
+    return subdataset.rsplit(":", 1)[-1]
+
+
+def _prj_crs(prj: Path | None, member: Member) -> Any | None:
+    if prj is None:
+        return None
+    text = prj.read_bytes()[:PRJ_MAX_BYTES].decode("utf-8", errors="replace")
+    try:
+        return gdal.crs_parse(text)
+    except ValueError as exc:
+        raise RasterProblem(f"{member.name}: its .prj file is not readable: {exc}.") from exc
+
+
+def _check_budgets(src: Any, member: Member, budgets: RasterBudgets) -> None:
+    width, height, count = src.width, src.height, src.count
+    per_frame = 1 if member.format == "netcdf" and _time_dimension(src, member) else count
+    checks = [
+        (width > budgets.max_width, f"width {width} exceeds {budgets.max_width} pixels"),
+        (height > budgets.max_height, f"height {height} exceeds {budgets.max_height} pixels"),
+        (per_frame > budgets.max_bands, f"{per_frame} bands exceed {budgets.max_bands}"),
+        (
+            width * height * per_frame > budgets.max_pixels,
+            f"{width} x {height} x {per_frame} values exceed {budgets.max_pixels}",
+        ),
+        (count // per_frame > budgets.max_frames, f"{count} frames exceed {budgets.max_frames}"),
+    ]
+    for failed, why in checks:
+        if failed:
+            raise RasterProblem(f"{member.name}: {why} (raster budget); nothing was read.")
+    block_rows, block_cols = src.block_shapes[0]
+    block_bytes = block_rows * block_cols * np.dtype(src.dtypes[0]).itemsize
+    if block_bytes > budgets.max_block_bytes:
+        raise RasterProblem(
+            f"{member.name}: internal blocks of {block_cols} x {block_rows} pixels "
+            f"({block_bytes} bytes) exceed {budgets.max_block_bytes} bytes (raster budget)."
+        )
+
+
+def _time_dimension(src: Any, member: Member) -> str | None:
+    """The one extra (time) dimension of a NetCDF variable, if it has one."""
+    extra = src.tags().get("NETCDF_DIM_EXTRA", "").strip("{} ")
+    names = [name.strip() for name in extra.split(",") if name.strip()]
+    if len(names) > 1:
+        raise RasterProblem(
+            f"{member.name}: has dimensions {', '.join(names)} besides x and y; "
+            "only one extra dimension (time) is supported."
+        )
+    return names[0] if names else None
+
+
+def _frame_times(src: Any, member: Member, options: RasterOptions) -> list[datetime]:
+    dimension = _time_dimension(src, member) if member.format == "netcdf" else None
+    if dimension and src.count > 1:
+        return _cf_times(src, member, dimension)  # a name can date one frame, not many
+    tried: list[str] = []
+    found = _single_time(src, member, options, dimension, tried)
+    if found is None:
+        raise RasterProblem(f"{member.name}: no timestamp found; tried " + "; ".join(tried) + ".")
+    return [found]
+
+
+def _single_time(
+    src: Any, member: Member, options: RasterOptions, dimension: str | None, tried: list[str]
+) -> datetime | None:
+    """First that applies: filename pattern, TIFF DateTime, NetCDF time, a date in the name."""
+    if options.filename_pattern is not None:
+        if found := options.filename_pattern.match(member.name, options.timezone):
+            return found
+        tried.append(f"filename_pattern {options.filename_pattern.pattern!r} (no match)")
+    if member.format == "geotiff":
+        tag = src.tags().get("TIFFTAG_DATETIME")
+        if found := timestamps.from_tiff_datetime(tag, options.timezone):
+            return found
+        tried.append("the TIFF DateTime tag " + (f"({tag!r} unreadable)" if tag else "(absent)"))
+    if member.format == "netcdf":
+        if dimension:
+            return _cf_times(src, member, dimension)[0]
+        tried.append("the NetCDF time coordinate (the variable has no time dimension)")
+    if options.filename_pattern is None:
+        try:
+            if found := timestamps.from_name(member.name, options.timezone):
+                return found
+        except TimestampError as exc:
+            raise RasterProblem(f"{member.name}: {exc}") from exc
+        tried.append("a date in the file name such as 2020-01-01, 20200101 or 2020-01-01T0600")
+    return None
+
+
+def _cf_times(src: Any, member: Member, dimension: str) -> list[datetime]:
+    tags = src.tags()
+    units = tags.get(f"{dimension}#units", "")
+    try:
+        values = [float(src.tags(band)[f"NETCDF_DIM_{dimension}"]) for band in src.indexes]
+        return timestamps.from_cf(values, units, tags.get(f"{dimension}#calendar"))
+    except (KeyError, ValueError) as exc:
+        raise RasterProblem(
+            f"{member.name}: the {dimension!r} coordinate is not a CF time ({exc})."
+        ) from exc
+
+
+def frame_write(
+    plan: FramePlan, dst: Path, *, cog_options: dict[str, str], cache_mb: int
+) -> FrameResult:
+    """Write one planned frame to ``dst`` as a COG; statistics come from the source pixels."""
+    with _open(plan.member, plan.variable) as src:
+        bands = plan.bands or list(src.indexes)
+        stats = gdal.band_statistics(src, bands)
+        gdal.cog_write(
+            src, dst, options=cog_options, cache_mb=cache_mb, bands=plan.bands, crs=plan.crs
+        )
+        crs = plan.crs or src.crs
+        bounds = tuple(src.bounds)
+        nodata = src.nodatavals[bands[0] - 1]
+        return FrameResult(
+            plan=plan,
+            path=dst,
+            crs_wkt=crs.to_wkt(),
+            crs_name=_crs_name(crs),
+            bounds=bounds,
+            bounds_wgs84=gdal.bounds_wgs84(crs, bounds),
+            width=src.width,
+            height=src.height,
+            bands=len(bands),
+            dtype=src.dtypes[bands[0] - 1],
+            nodata=None if nodata is None else float(nodata),
+            band_stats=stats,
+        )
+
+
+def _crs_name(crs: Any) -> str:
+    authority = crs.to_authority()
+    return f"{authority[0]}:{authority[1]}" if authority else crs.to_string()[:200]
+
+
+def overall_stats(band_stats: list[dict[str, float] | None]) -> dict[str, float | None]:
+    """Min, max and mean over all bands (the mean of band means: bands share a pixel grid)."""
+    valid = [stats for stats in band_stats if stats is not None]
+    if not valid:
+        return {"min": None, "max": None, "mean": None}
+    mean = sum(s["mean"] for s in valid) / len(valid)
+    return {
+        "min": min(s["min"] for s in valid),
+        "max": max(s["max"] for s in valid),
+        "mean": mean if math.isfinite(mean) else None,
+    }
