@@ -61,7 +61,7 @@ def test_a_geotiff_frame_keeps_its_metadata_and_statistics(raster_source, proces
         20,
         1,
     )
-    assert (frame.xmin, frame.ymin, frame.xmax, frame.ymax) == (154000, 462000, 156000, 464000)
+    assert (frame.x_min, frame.y_min, frame.x_max, frame.y_max) == (154000, 462000, 156000, 464000)
     assert 5.37 < frame.west < frame.east < 5.41 and 52.14 < frame.south < frame.north < 52.17
     assert (frame.dtype, frame.nodata_value) == ("float32", -9999.0)
     assert (frame.min, frame.max) == (1.0, 1919.0)
@@ -227,3 +227,17 @@ def test_processing_the_same_upload_twice_stores_the_same_frames(raster_source, 
     assert object_storage().listdir(f"rasters/{raster_source.pk}")[1] == [
         frame.storage_key.rsplit("/", 1)[1]
     ]
+
+
+def test_hostile_rasters_fail_the_upload_and_store_nothing(raster_source, process, tmp_path):
+    from tests.datastore.rasters.builders import huge_tiff
+
+    vrt = tmp_path / "evil.tif"
+    vrt.write_text('<VRTDataset rasterXSize="9" rasterYSize="9"></VRTDataset>')
+    files = {"huge_2020-01-01.tif": huge_tiff(tmp_path / "h.tif"), "evil_2020-01-02.tif": vrt}
+    job = make_job(raster_source, files, tmp_path)
+    with pytest.raises(IngestFailed):
+        process(job)
+    assert [p.file for p in job.report.problems] == ["huge_2020-01-01.tif", "evil_2020-01-02.tif"]
+    assert not RasterFrame.objects.exists()
+    assert not object_storage().exists(f"rasters/{raster_source.pk}")

@@ -124,7 +124,7 @@ def _row_fill(row: RasterFrame, frame: FrameResult, key: str, upload_id: int | N
     row.upload_id = upload_id
     row.size = object_storage().size(key)
     row.crs, row.crs_wkt = frame.crs_name, frame.crs_wkt
-    row.xmin, row.ymin, row.xmax, row.ymax = frame.bounds
+    row.x_min, row.y_min, row.x_max, row.y_max = frame.bounds
     row.west, row.south, row.east, row.north = frame.bounds_wgs84
     row.width, row.height, row.bands = frame.width, frame.height, frame.bands
     row.dtype = frame.dtype

@@ -52,7 +52,7 @@ class RasterFrameSerializer(serializers.ModelSerializer):
 
     def get_bounds(self, frame: RasterFrame) -> list[float]:
         """left, bottom, right, top in ``crs``."""
-        return [frame.xmin, frame.ymin, frame.xmax, frame.ymax]
+        return [frame.x_min, frame.y_min, frame.x_max, frame.y_max]
 
     def get_bounds_wgs84(self, frame: RasterFrame) -> list[float]:
         """west, south, east, north in degrees."""
