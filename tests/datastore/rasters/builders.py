@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from django.core.files.storage import FileSystemStorage, Storage
 from pyproj import Transformer
 
 from sluis.ingest import gdal
@@ -135,3 +136,25 @@ def make_job(data_source, files: dict[str, Path], tmp_path: Path, settings=None,
         members=members,
         received_at=datetime(2024, 1, 1, tzinfo=UTC),
     )
+
+
+class PathlessStorage(Storage):
+    """Local storage that, like S3, has no local paths: GDAL must read through ``open``."""
+
+    def __init__(self, location):
+        self.inner = FileSystemStorage(location=location)
+
+    def _open(self, name, mode="rb"):
+        return self.inner._open(name, mode)
+
+    def _save(self, name, content):
+        return self.inner._save(name, content)
+
+    def delete(self, name):
+        self.inner.delete(name)
+
+    def exists(self, name):
+        return self.inner.exists(name)
+
+    def size(self, name):
+        return self.inner.size(name)

@@ -161,3 +161,23 @@ def test_preview_wider_than_allowed_is_a_400(api, consumer, stored):
     frame = stored.raster_frames.first()
     response = _get(api, consumer, f"/api/v1/rasters/{frame.pk}/preview.png", width=100000)
     assert response.status_code == 400
+
+
+def test_values_are_read_through_the_storage_when_it_has_no_local_paths(
+    api, consumer, raster_source, process, tmp_path, settings
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "sluis": {
+            "BACKEND": "tests.datastore.rasters.builders.PathlessStorage",
+            "OPTIONS": {"location": tmp_path / "pathless"},
+        },
+    }
+    path = write_geotiff(tmp_path / "a.tif", grid(offset=42))
+    process(make_job(raster_source, {"e_2020-01-01.tif": path}, tmp_path))
+    frame = raster_source.raster_frames.get()
+    lon, lat = lonlat_of_pixel(3, 7)
+    body = _get(api, consumer, f"/api/v1/rasters/{frame.pk}/value/", lon=lon, lat=lat).json()
+    assert body["value"] == 349
+    preview = _get(api, consumer, f"/api/v1/rasters/{frame.pk}/preview.png", width=10)
+    assert preview.status_code == 200
