@@ -158,3 +158,30 @@ class PathlessStorage(Storage):
 
     def size(self, name):
         return self.inner.size(name)
+
+
+def write_cf_netcdf(path: Path, variables: dict[str, float], hours: list[float]) -> Path:
+    """A CF NetCDF-4 as climate tools write it: ``time`` in hours, south-up ``lat``/``lon``
+    coordinates (no grid_mapping), one (time, lat, lon) variable per name. Cell (t, i, j) of
+    variable ``name`` holds ``t * 1000 + i * 10 + j + variables[name]``; lat 52.0..52.3 (i),
+    lon 5.0..5.4 (j), cells 0.1 degree."""
+    import netCDF4
+
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.createDimension("time", len(hours))
+        ds.createDimension("lat", 4)
+        ds.createDimension("lon", 5)
+        coords = {
+            "time": ("hours since 2020-01-01 00:00:00", "time", hours),
+            "lat": ("degrees_north", "latitude", [52.0, 52.1, 52.2, 52.3]),
+            "lon": ("degrees_east", "longitude", [5.0, 5.1, 5.2, 5.3, 5.4]),
+        }
+        for name, (units, standard_name, values) in coords.items():
+            var = ds.createVariable(name, "f8", (name,))
+            var.units, var.standard_name = units, standard_name
+            var[:] = values
+        t, i, j = np.meshgrid(range(len(hours)), range(4), range(5), indexing="ij")
+        for name, offset in variables.items():
+            var = ds.createVariable(name, "f4", ("time", "lat", "lon"), fill_value=-9999.0)
+            var[:] = t * 1000 + i * 10 + j + offset
+    return path

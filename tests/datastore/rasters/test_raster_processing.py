@@ -241,3 +241,34 @@ def test_hostile_rasters_fail_the_upload_and_store_nothing(raster_source, proces
     assert [p.file for p in job.report.problems] == ["huge_2020-01-01.tif", "evil_2020-01-02.tif"]
     assert not RasterFrame.objects.exists()
     assert not object_storage().exists(f"rasters/{raster_source.pk}")
+
+
+def test_the_variable_setting_picks_one_of_several_netcdf_variables(
+    raster_source, process, tmp_path
+):
+    from tests.datastore.rasters.builders import write_cf_netcdf
+
+    path = write_cf_netcdf(tmp_path / "cf.nc", {"evap": 0, "rain": 500}, [0, 6, 12])
+    settings = {"variable": "rain", "parameter": "rain"}
+    assert (
+        process(make_job(raster_source, {"era.nc": path}, tmp_path, settings=settings)).inserted
+        == 3
+    )
+    frames = list(RasterFrame.objects.order_by("timestamp"))
+    assert [f.timestamp.hour for f in frames] == [0, 6, 12]
+    assert frames[0].crs == "EPSG:4326"
+    values = [raster_value_at(frame=f, lon=5.2, lat=52.1).values for f in frames]
+    assert values == [[512], [1512], [2512]]
+
+
+def test_a_netcdf_with_several_variables_and_no_setting_names_them(
+    raster_source, process, tmp_path
+):
+    from tests.datastore.rasters.builders import write_cf_netcdf
+
+    path = write_cf_netcdf(tmp_path / "cf.nc", {"evap": 0, "rain": 500}, [0])
+    job = make_job(raster_source, {"era.nc": path}, tmp_path)
+    with pytest.raises(IngestFailed):
+        process(job)
+    message = job.report.problems[0].message
+    assert "evap" in message and "rain" in message and "variable" in message

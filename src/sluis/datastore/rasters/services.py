@@ -110,6 +110,7 @@ def _rows_upsert(
             replaced.append(row.storage_key)
             updated.append(row)
         _row_fill(row, frame, key, upload_id)
+        row.size = frame.size
     RasterFrame.objects.bulk_create(new)
     for row in updated:
         row.save()
@@ -122,7 +123,6 @@ def _row_fill(row: RasterFrame, frame: FrameResult, key: str, upload_id: int | N
     row.storage_key = key
     row.source_name = frame.plan.label[:500]
     row.upload_id = upload_id
-    row.size = object_storage().size(key)
     row.crs, row.crs_wkt = frame.crs_name, frame.crs_wkt
     row.x_min, row.y_min, row.x_max, row.y_max = frame.bounds
     row.west, row.south, row.east, row.north = frame.bounds_wgs84

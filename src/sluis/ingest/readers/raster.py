@@ -103,6 +103,7 @@ class FrameResult:
     dtype: str
     nodata: float | None
     band_stats: list[dict[str, float] | None]
+    size: int = 0  # bytes of the written COG
 
 
 def frames_plan(
@@ -112,6 +113,10 @@ def frames_plan(
     crs_override = options.source_crs or _prj_crs(prj, member)
     with _open(member, options.variable) as src:
         _check_budgets(src, member, budgets)
+        if crs_override is None and src.crs is None and _cf_lon_lat(src, member):
+            crs_override = gdal.crs_parse("EPSG:4326")
+        if src.transform.is_identity:
+            raise RasterProblem(f"{member.name}: is not georeferenced (no geotransform).")
         if crs_override is None and src.crs is None:
             raise RasterProblem(
                 f"{member.name}: has no coordinate reference system; "
@@ -152,6 +157,14 @@ def _open(member: Member, variable: str | None) -> Iterator[Any]:
         yield src
 
 
+def _cf_lon_lat(src: Any, member: Member) -> bool:
+    """A NetCDF grid on CF longitude/latitude coordinates without a grid_mapping: WGS84."""
+    if member.format != "netcdf":
+        return False
+    values = {value.lower() for key, value in src.tags().items() if "#" in key}
+    return bool(values & {"longitude", "degrees_east", "degree_east", "degrees_e"})
+
+
 def _subdataset_variable(subdataset: str) -> str:
     return subdataset.rsplit(":", 1)[-1]
 
@@ -182,6 +195,8 @@ def _check_budgets(src: Any, member: Member, budgets: RasterBudgets) -> None:
     for failed, why in checks:
         if failed:
             raise RasterProblem(f"{member.name}: {why} (raster budget); nothing was read.")
+    if "complex" in src.dtypes[0]:
+        raise RasterProblem(f"{member.name}: complex ({src.dtypes[0]}) values are not supported.")
     block_rows, block_cols = src.block_shapes[0]
     block_bytes = block_rows * block_cols * np.dtype(src.dtypes[0]).itemsize
     if block_bytes > budgets.max_block_bytes:
@@ -279,6 +294,7 @@ def frame_write(
             dtype=src.dtypes[bands[0] - 1],
             nodata=None if nodata is None else float(nodata),
             band_stats=stats,
+            size=dst.stat().st_size,
         )
 
 
