@@ -27,6 +27,7 @@ import pyogrio.raw  # noqa: E402
 import rasterio  # noqa: E402
 import rasterio.shutil  # noqa: E402
 import rasterio.warp  # noqa: E402
+from rasterio._err import CPLE_BaseError  # noqa: E402  (GDAL errors raised mid-read)
 from rasterio.crs import CRS  # noqa: E402
 from rasterio.enums import Resampling  # noqa: E402
 from rasterio.errors import CRSError, RasterioError, RasterioIOError  # noqa: E402
@@ -84,14 +85,20 @@ def crs_parse(text: str) -> CRS:
         raise ValueError(f"not a coordinate reference system ({exc})") from exc
 
 
-def band_statistics(dataset: Any, bands: list[int]) -> list[dict[str, float] | None]:
+def band_statistics(
+    dataset: Any, bands: list[int], cache_mb: int = 256
+) -> list[dict[str, float] | None]:
     """Exact min/max/mean per band (GDAL's C loop, nodata and NaN excluded).
 
     ``None`` for a band without a single valid pixel (GDAL reports zeros there).
     """
     out: list[dict[str, float] | None] = []
-    with rasterio.Env(GDAL_PAM_ENABLED="NO"):
-        for band, stats in zip(bands, dataset.stats(indexes=bands, approx=False), strict=True):
+    with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
+        try:
+            computed = dataset.stats(indexes=bands, approx=False)
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
+        for band, stats in zip(bands, computed, strict=True):
             valid = float(dataset.tags(band).get("STATISTICS_VALID_PERCENT", "100"))
             out.append(
                 None if valid == 0 else {"min": stats.min, "max": stats.max, "mean": stats.mean}
@@ -127,8 +134,8 @@ def cog_write(
                     rasterio.shutil.copy(staged_src, dst, driver="COG", **options)
             finally:
                 staged.unlink(missing_ok=True)
-        except RasterioError as exc:
-            raise UnreadableFile(f"{src.name}: pixels cannot be read ({exc}).") from exc
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
 
 
 def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:

@@ -272,3 +272,32 @@ def test_a_netcdf_with_several_variables_and_no_setting_names_them(
         process(job)
     message = job.report.problems[0].message
     assert "evap" in message and "rain" in message and "variable" in message
+
+
+def test_a_truncated_geotiff_fails_naming_the_file_when_its_pixels_are_read(
+    raster_source, process, tmp_path
+):
+    from sluis.ingest import gdal
+
+    path = tmp_path / "whole.tif"
+    profile = {
+        "driver": "GTiff",
+        "width": 300,
+        "height": 300,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:28992",
+        "transform": gdal.rasterio.transform.Affine(1, 0, 0, 0, -1, 0),
+        "compress": "deflate",
+        "tiled": True,
+    }
+    with gdal.rasterio.open(path, "w", **profile) as out:
+        out.write(np.random.default_rng(1).random((1, 300, 300), dtype="float32"))
+    truncated = tmp_path / "cut.tif"
+    truncated.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    job = make_job(raster_source, {"cut_2020-01-01.tif": truncated}, tmp_path)
+    with pytest.raises(IngestFailed):
+        process(job)
+    assert job.report.problems[0].file == "cut_2020-01-01.tif"
+    assert "cannot be read" in job.report.problems[0].message
+    assert not RasterFrame.objects.exists()

@@ -274,7 +274,7 @@ def frame_write(
     """Write one planned frame to ``dst`` as a COG; statistics come from the source pixels."""
     with _open(plan.member, plan.variable) as src:
         bands = plan.bands or list(src.indexes)
-        stats = gdal.band_statistics(src, bands)
+        stats = gdal.band_statistics(src, bands, cache_mb)
         gdal.cog_write(
             src, dst, options=cog_options, cache_mb=cache_mb, bands=plan.bands, crs=plan.crs
         )

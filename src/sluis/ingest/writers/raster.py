@@ -118,8 +118,10 @@ class RasterProcessor:
                         cache_mb=settings.SLUIS_RASTER_GDAL_CACHE_MB,
                     )
                 )
-            except (RasterProblem, UnreadableFile) as exc:
-                _reject(job, plan.member.name, getattr(exc, "detail", None) or str(exc))
+            except RasterProblem as exc:
+                _reject(job, plan.member.name, str(exc))
+            except UnreadableFile as exc:
+                _reject(job, plan.member.name, f"{plan.label}: {exc.detail}")
         return frames
 
 
