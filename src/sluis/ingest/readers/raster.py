@@ -110,22 +110,9 @@ def frames_plan(
     member: Member, *, options: RasterOptions, budgets: RasterBudgets, prj: Path | None = None
 ) -> list[FramePlan]:
     """Every frame of ``member``, from its header only (see module docstring)."""
-    crs_override = options.source_crs or _prj_crs(prj, member)
     with _open(member, options.variable) as src:
         _check_budgets(src, member, budgets)
-        if crs_override is None and src.crs is None and _cf_lon_lat(src, member):
-            crs_override = gdal.crs_parse("EPSG:4326")
-        if src.transform.is_identity:
-            raise RasterProblem(f"{member.name}: is not georeferenced (no geotransform).")
-        if crs_override is None and src.crs is None:
-            raise RasterProblem(
-                f"{member.name}: has no coordinate reference system; "
-                + (
-                    "add a .prj file with the same name beside it or set source_crs."
-                    if member.format == "ascii-grid"
-                    else "set the data source's source_crs setting."
-                )
-            )
+        crs_override = _crs_override(src, member, options, prj)
         times = _frame_times(src, member, options)
     variable = options.variable if member.format == "netcdf" else None
     if len(times) == 1:
@@ -136,6 +123,23 @@ def frames_plan(
         )
         for i, t in enumerate(times, start=1)
     ]
+
+
+def _crs_override(src: Any, member: Member, options: RasterOptions, prj: Path | None) -> Any:
+    """The CRS replacing the file's (setting, .prj, CF lon/lat); None to keep the file's own."""
+    if src.transform.is_identity:
+        raise RasterProblem(f"{member.name}: is not georeferenced (no geotransform).")
+    override = options.source_crs or _prj_crs(prj, member)
+    if override is None and src.crs is None and _cf_lon_lat(src, member):
+        override = gdal.crs_parse("EPSG:4326")
+    if override is None and src.crs is None:
+        hint = (
+            "add a .prj file with the same name beside it or set source_crs."
+            if member.format == "ascii-grid"
+            else "set the data source's source_crs setting."
+        )
+        raise RasterProblem(f"{member.name}: has no coordinate reference system; {hint}")
+    return override
 
 
 @contextmanager
@@ -149,12 +153,18 @@ def _open(member: Member, variable: str | None) -> Iterator[Any]:
         raise RasterProblem(str(exc.detail)) from exc
     with src:
         if member.format == "netcdf" and src.count == 0:
-            names = ", ".join(_subdataset_variable(s) for s in src.subdatasets) or "none"
-            raise RasterProblem(
-                f"{member.name}: holds several variables ({names}); "
-                "set the data source's 'variable' setting to the one to store."
-            )
+            _no_single_variable(src, member)
         yield src
+
+
+def _no_single_variable(src: Any, member: Member) -> None:
+    names = ", ".join(_subdataset_variable(s) for s in src.subdatasets)
+    if not names:
+        raise RasterProblem(f"{member.name}: holds no gridded variable (x, y and at most time).")
+    raise RasterProblem(
+        f"{member.name}: holds several variables ({names}); "
+        "set the data source's 'variable' setting to the one to store."
+    )
 
 
 def _cf_lon_lat(src: Any, member: Member) -> bool:
