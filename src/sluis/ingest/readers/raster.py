@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -281,10 +282,17 @@ def _cf_times(src: Any, member: Member, dimension: str) -> list[datetime]:
 def frame_write(
     plan: FramePlan, dst: Path, *, cog_options: dict[str, str], cache_mb: int
 ) -> FrameResult:
-    """Write one planned frame to ``dst`` as a COG; statistics come from the source pixels."""
-    with _open(plan.member, plan.variable) as src:
+    """Write one planned frame to ``dst`` as a COG; statistics come from the source pixels.
+
+    The statistics pass runs in a second thread on its own dataset handle while GDAL encodes the
+    COG (both release the GIL), so it costs little wall time; both share GDAL's bounded cache.
+    Only GeoTIFFs overlap: NetCDF's libraries are not thread-safe, so there it runs first.
+    """
+    with _open(plan.member, plan.variable) as src, ThreadPoolExecutor(max_workers=1) as pool:
         bands = plan.bands or list(src.indexes)
-        stats = gdal.band_statistics(src, bands, cache_mb)
+        stats = pool.submit(_statistics, plan, bands, cache_mb)
+        if plan.member.format != "geotiff":  # libnetcdf/HDF5 are not thread-safe: one at a time
+            stats.result()
         gdal.cog_write(
             src, dst, options=cog_options, cache_mb=cache_mb, bands=plan.bands, crs=plan.crs
         )
@@ -303,9 +311,14 @@ def frame_write(
             bands=len(bands),
             dtype=src.dtypes[bands[0] - 1],
             nodata=None if nodata is None else float(nodata),
-            band_stats=stats,
+            band_stats=stats.result(),
             size=dst.stat().st_size,
         )
+
+
+def _statistics(plan: FramePlan, bands: list[int], cache_mb: int) -> list:
+    with _open(plan.member, plan.variable) as src:
+        return gdal.band_statistics(src, bands, cache_mb)
 
 
 def _crs_name(crs: Any) -> str:
