@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,8 +80,9 @@ def run_anchor(gdal_translate: str, src: Path, dst: Path, threads: str, cache_mb
     wrapper = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True)\n"
-        "print(json.dumps({'seconds': time.perf_counter() - t,"
-        " 'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'cpu': u.ru_utime + u.ru_stime,"
+        " 'rss_mb': u.ru_maxrss / 1024}))"
     )
     out = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True)
     dst.unlink()
@@ -139,13 +141,16 @@ def worker(src: Path, work: Path) -> None:
         members=[Member(member, "bench_2020-01-01.tif", "geotiff", member.stat().st_size)],
         received_at=datetime.now(UTC),
     )
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before = usage.ru_maxrss / 1024
     started = time.perf_counter()
     counts = processor_for("raster").process(job)
     seconds = time.perf_counter() - started
     assert counts.inserted == 1, counts
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": peak, "rss_before_mb": before}))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    peak = after.ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": peak, "rss_before_mb": before}))
 
 
 def main() -> None:
@@ -176,16 +181,38 @@ def main() -> None:
                 run_anchor(gdal_translate, src, work / "anchor.tif", args.threads, args.cache_mb)
             )
             sluis.append(run_sluis(src, work, env))
-            print(f"round {round_}: sluis {sluis[-1]['seconds']:.2f} s, "
-                  f"gdal_translate {anchor[-1]['seconds']:.2f} s", flush=True)  # fmt: skip
-        best_sluis = min(r["seconds"] for r in sluis)
-        best_anchor = min(r["seconds"] for r in anchor)
-        print(f"sluis:          {size_mb / best_sluis:7.1f} MB/s ({best_sluis:.2f} s), "
-              f"worker peak RSS {max(r['rss_mb'] for r in sluis):.0f} MB "
-              f"(before processing {max(r['rss_before_mb'] for r in sluis):.0f} MB)")  # fmt: skip
-        print(f"gdal_translate: {size_mb / best_anchor:7.1f} MB/s ({best_anchor:.2f} s), "
-              f"peak RSS {max(r['rss_mb'] for r in anchor):.0f} MB")  # fmt: skip
-        print(f"ratio (sluis / gdal_translate throughput): {best_anchor / best_sluis:.2f} x")
+            print(
+                f"round {round_}: sluis {_row(sluis[-1])}; gdal_translate {_row(anchor[-1])}",
+                flush=True,
+            )
+        _summary(size_mb, sluis, anchor)
+
+
+def _row(run: dict) -> str:
+    return f"{run['seconds']:.2f} s wall, {run['cpu']:.2f} s CPU, peak RSS {run['rss_mb']:.0f} MB"
+
+
+def _summary(size_mb: float, sluis: list[dict], anchor: list[dict]) -> None:
+    best = {name: min(r["seconds"] for r in runs) for name, runs in (("s", sluis), ("a", anchor))}
+    median = {
+        name: statistics.median(r["seconds"] for r in runs)
+        for name, runs in (("s", sluis), ("a", anchor))
+    }
+    cpu = {name: min(r["cpu"] for r in runs) for name, runs in (("s", sluis), ("a", anchor))}
+    baseline = max(r["rss_before_mb"] for r in sluis)
+    print(
+        f"sluis:          {size_mb / best['s']:6.1f} MB/s best ({best['s']:.2f} s), "
+        f"worker peak RSS {max(r['rss_mb'] for r in sluis):.0f} MB "
+        f"(after start-up, before processing: {baseline:.0f} MB)"
+    )
+    print(
+        f"gdal_translate: {size_mb / best['a']:6.1f} MB/s best ({best['a']:.2f} s), "
+        f"peak RSS {max(r['rss_mb'] for r in anchor):.0f} MB"
+    )
+    print(
+        f"ratio (sluis / gdal_translate throughput): best {best['a'] / best['s']:.2f} x, "
+        f"median {median['a'] / median['s']:.2f} x, CPU time {cpu['a'] / cpu['s']:.2f} x"
+    )
 
 
 if __name__ == "__main__":

@@ -301,3 +301,14 @@ def test_a_truncated_geotiff_fails_naming_the_file_when_its_pixels_are_read(
     assert job.report.problems[0].file == "cut_2020-01-01.tif"
     assert "cannot be read" in job.report.problems[0].message
     assert not RasterFrame.objects.exists()
+
+
+def test_a_cog_upload_is_stored_with_its_values(raster_source, process, tmp_path):
+    from sluis.ingest import gdal
+
+    plain = write_geotiff(tmp_path / "plain.tif", grid(offset=70))
+    cog = tmp_path / "in_cog.tif"
+    with gdal.rasterio.open(plain) as src:
+        gdal.rasterio.shutil.copy(src, cog, driver="COG", COMPRESS="LZW")
+    process(make_job(raster_source, {"e_2020-01-01.tif": cog}, tmp_path))
+    assert _value(RasterFrame.objects.get()) == [377]
