@@ -142,15 +142,23 @@ def worker(src: Path, work: Path) -> None:
         received_at=datetime.now(UTC),
     )
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    before = usage.ru_maxrss / 1024
+    before = _status_mb("VmRSS")
     started = time.perf_counter()
     counts = processor_for("raster").process(job)
     seconds = time.perf_counter() - started
     assert counts.inserted == 1, counts
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-    peak = after.ru_maxrss / 1024
+    peak = _status_mb("VmHWM")
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": peak, "rss_before_mb": before}))
+
+
+def _status_mb(field: str) -> float:
+    """Current (VmRSS) or peak (VmHWM) resident memory of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -203,7 +211,7 @@ def _summary(size_mb: float, sluis: list[dict], anchor: list[dict]) -> None:
     print(
         f"sluis:          {size_mb / best['s']:6.1f} MB/s best ({best['s']:.2f} s), "
         f"worker peak RSS {max(r['rss_mb'] for r in sluis):.0f} MB "
-        f"(after start-up, before processing: {baseline:.0f} MB)"
+        f"(RSS after start-up, before processing: {baseline:.0f} MB)"
     )
     print(
         f"gdal_translate: {size_mb / best['a']:6.1f} MB/s best ({best['a']:.2f} s), "
