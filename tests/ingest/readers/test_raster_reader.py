@@ -90,3 +90,16 @@ def test_non_cf_time_units_are_a_clear_problem(tmp_path):
 def test_a_bad_source_crs_setting_is_refused():
     with pytest.raises(RasterProblem, match="source_crs"):
         RasterOptions.from_settings({"source_crs": "EPSG:999999"})
+
+
+def test_internal_blocks_larger_than_the_budget_are_rejected(tmp_path):
+    path = write_geotiff(tmp_path / "a.tif", grid())  # 20 x 20 float32 strips: 1600 bytes
+    tight = RasterBudgets(**{**BUDGETS.__dict__, "max_block_bytes": 1000})
+    with pytest.raises(RasterProblem, match="internal blocks"):
+        _plan(path, "a_2020-01-01.tif", budgets=tight)
+
+
+def test_a_plan_reads_one_frame_per_geotiff_with_its_timestamp(tmp_path):
+    path = write_geotiff(tmp_path / "a.tif", grid(), grid())
+    (plan,) = _plan(path, "evap_2020-01-01T0600.tif")
+    assert plan.timestamp.isoformat() == "2020-01-01T06:00:00+00:00" and plan.bands is None
