@@ -312,3 +312,12 @@ def test_a_cog_upload_is_stored_with_its_values(raster_source, process, tmp_path
         gdal.rasterio.shutil.copy(src, cog, driver="COG", COMPRESS="LZW")
     process(make_job(raster_source, {"e_2020-01-01.tif": cog}, tmp_path))
     assert _value(RasterFrame.objects.get()) == [377]
+
+
+def test_an_unusable_filename_pattern_fails_the_upload_with_the_reason(
+    raster_source, process, tmp_path
+):
+    path = write_geotiff(tmp_path / "a.tif")
+    settings = {"filename_pattern": "evaporation.tif"}
+    with pytest.raises(IngestFailed, match="filename_pattern"):
+        process(make_job(raster_source, {"e_2020-01-01.tif": path}, tmp_path, settings=settings))

@@ -103,3 +103,8 @@ def test_a_plan_reads_one_frame_per_geotiff_with_its_timestamp(tmp_path):
     path = write_geotiff(tmp_path / "a.tif", grid(), grid())
     (plan,) = _plan(path, "evap_2020-01-01T0600.tif")
     assert plan.timestamp.isoformat() == "2020-01-01T06:00:00+00:00" and plan.bands is None
+
+
+def test_an_unknown_time_zone_setting_is_refused():
+    with pytest.raises(RasterProblem, match="Mars/Olympus"):
+        RasterOptions.from_settings({"timezone": "Mars/Olympus"})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -59,21 +59,36 @@ class RasterOptions:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> RasterOptions:
-        """Raises RasterProblem for a pattern or CRS that cannot be used."""
-        try:
-            pattern = settings.get("filename_pattern")
-            compiled = FilenamePattern(pattern) if pattern else None
-        except TimestampError as exc:
-            raise RasterProblem(str(exc)) from exc
-        crs = None
-        if settings.get("source_crs"):
-            try:
-                crs = gdal.crs_parse(settings["source_crs"])
-            except ValueError as exc:
-                raise RasterProblem(f"source_crs {settings['source_crs']!r}: {exc}.") from exc
+        """Raises RasterProblem for a pattern, time zone or CRS that cannot be used."""
         return cls(
-            compiled, ZoneInfo(settings.get("timezone") or "UTC"), settings.get("variable"), crs
+            _pattern(settings.get("filename_pattern")),
+            _zone(settings.get("timezone") or "UTC"),
+            settings.get("variable"),
+            _source_crs(settings.get("source_crs")),
         )
+
+
+def _pattern(pattern: str | None) -> FilenamePattern | None:
+    try:
+        return FilenamePattern(pattern) if pattern else None
+    except TimestampError as exc:
+        raise RasterProblem(str(exc)) from exc
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RasterProblem(f"timezone {name!r} is not a known IANA time zone.") from exc
+
+
+def _source_crs(text: str | None) -> Any | None:
+    if not text:
+        return None
+    try:
+        return gdal.crs_parse(text)
+    except ValueError as exc:
+        raise RasterProblem(f"source_crs {text!r}: {exc}.") from exc
 
 
 @dataclass(frozen=True)
