@@ -59,6 +59,8 @@ def cog_options() -> dict[str, str]:
 
 
 class RasterProcessor:
+    """Plans every member (header only), then writes COGs and stores them in one transaction."""
+
     kind = "raster"
     formats = frozenset({"geotiff", "netcdf", "ascii-grid", "prj"})
 
