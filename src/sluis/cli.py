@@ -121,6 +121,16 @@ def cmd_createsource(args: argparse.Namespace) -> dict:
     return {"data_source": created.data_source.pk, "sync_task": created.sync_task.pk}
 
 
+def cmd_upload(args: argparse.Namespace) -> dict:
+    from sluis.uploads.services import upload_fail, upload_requeue
+
+    if args.action == "fail":
+        upload = upload_fail(upload_id=args.id, reason=args.reason)
+    else:
+        upload = upload_requeue(upload_id=args.id)
+    return {"id": upload.pk, "status": upload.status, "failure_reason": upload.failure_reason}
+
+
 def cmd_demo(args: argparse.Namespace) -> dict:
     from sluis.demo import demo_setup
 
@@ -195,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uploadable", action="store_true")
     p.add_argument("--private", action="store_true")
     p.add_argument("--settings", help="ingest settings as a JSON object")
+    p = add("upload", cmd_upload, "Fail a busy upload, or requeue a failed or stuck one.")
+    p.add_argument("action", choices=["fail", "requeue"])
+    p.add_argument("id", type=int, help="upload id")
+    p.add_argument("--reason", default="", help="why it failed (shown to the supplier)")
     p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
     p.add_argument("--base-url", default=None, help="URL printed in the examples")
     p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")

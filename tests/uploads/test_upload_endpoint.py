@@ -153,7 +153,7 @@ def test_the_role_is_checked_before_uploadable(api, consumer, make_source, stora
 
 
 def test_a_busy_data_source_is_409_with_the_running_upload(api, supplier, source, storage_dir):
-    running = busy_upload(source, supplier)
+    running = busy_upload(source, supplier, stored=False)
     response = post_file(api, source.sync_task.pk, supplier.token)
     assert_refused(response, 409, "data_source_busy", storage_dir)
     assert int(response["Retry-After"]) > 0
@@ -252,7 +252,7 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
 
     def competitor(sender, instance, **kwargs):
         if instance.pk is None and instance.original_filename == "dataset.csv":
-            busy_upload(source, supplier)  # another upload wins the insert first
+            busy_upload(source, supplier, stored=False)  # another upload wins the insert
 
     pre_save.connect(competitor, sender=Upload)
     try:

@@ -24,7 +24,12 @@ from sluis.uploads.models import BUSY_STATUSES, Upload, UploadStatus
 from sluis.uploads.naming import filename_sanitize, storage_key_generate
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.signals import upload_received
-from sluis.uploads.storage import object_delete, object_store_durably, spool_dir
+from sluis.uploads.storage import (
+    object_delete,
+    object_storage,
+    object_store_durably,
+    spool_dir,
+)
 
 
 @dataclass(frozen=True)
@@ -257,7 +262,8 @@ def _check_requeueable(upload: Upload) -> None:
         raise errors.InvalidTransition(
             f"Upload {upload.pk} is {upload.status}; only failed or processing uploads requeue."
         )
-    if upload.original_purged_at is not None or not upload.storage_key:
+    purged = upload.original_purged_at is not None or not upload.storage_key
+    if purged or not object_storage().exists(upload.storage_key):
         raise errors.InvalidTransition(f"The original of upload {upload.pk} is no longer stored.")
 
 

@@ -1,0 +1,118 @@
+"""Failing and requeueing uploads: services, the CLI and the admin actions."""
+
+import json
+
+import pytest
+
+from sluis.cli import main
+from sluis.uploads.models import Upload
+from sluis.uploads.services import upload_fail, upload_requeue
+from sluis.uploads.signals import upload_received
+from tests.uploads.conftest import busy_upload, post_file
+
+pytestmark = pytest.mark.django_db
+
+
+def cli(capsys, *argv):
+    code = main([*argv, "--json"])
+    out = capsys.readouterr()
+    return code, json.loads(out.out or out.err)
+
+
+def test_failing_a_queued_upload_frees_the_data_source(api, supplier, source):
+    upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
+    upload_fail(upload_id=upload_id, reason="bad file")
+    record = api.get(f"/api/v1/uploads/{upload_id}/", {"token": supplier.token}).json()
+    assert record["status"] == "failed" and record["failure_reason"] == "bad file"
+    assert record["finished_at"]
+    assert post_file(api, source.sync_task.pk, supplier.token).status_code == 201
+
+
+def test_requeue_queues_again_and_announces_after_commit(
+    api, supplier, source, django_capture_on_commit_callbacks
+):
+    upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
+    upload_fail(upload_id=upload_id, reason="worker lost")
+    heard = []
+
+    def listener(sender, upload_id, **kwargs):
+        heard.append(upload_id)
+
+    upload_received.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            upload = upload_requeue(upload_id=upload_id)
+    finally:
+        upload_received.disconnect(listener)
+    assert upload.status == "queued" and upload.failure_reason == "" and heard == [upload_id]
+
+
+def test_requeue_respects_the_busy_rule(supplier, source):
+    failed = busy_upload(source, supplier)
+    upload_fail(upload_id=failed.pk)
+    busy_upload(source, supplier)
+    from sluis.uploads.errors import DataSourceBusy
+
+    with pytest.raises(DataSourceBusy):
+        upload_requeue(upload_id=failed.pk)
+    assert Upload.objects.get(pk=failed.pk).status == "failed"
+
+
+def test_the_cli_fails_and_requeues(capsys, supplier, source):
+    upload = busy_upload(source, supplier)
+    code, result = cli(capsys, "upload", "fail", str(upload.pk), "--reason", "stuck")
+    assert code == 0 and result["status"] == "failed" and result["failure_reason"] == "stuck"
+    code, result = cli(capsys, "upload", "requeue", str(upload.pk))
+    assert code == 0 and result["status"] == "queued"
+
+
+def test_the_cli_refuses_an_invalid_transition(capsys, supplier, source):
+    upload = busy_upload(source, supplier)
+    code, result = cli(capsys, "upload", "requeue", str(upload.pk))
+    assert code == 2 and result["code"] == "invalid_transition"
+    code, result = cli(capsys, "upload", "fail", "999999")
+    assert code == 2 and result["code"] == "upload_not_found"
+
+
+def test_the_admin_actions(admin_client_of_staff, supplier, source):
+    client = admin_client_of_staff
+    upload = busy_upload(source, supplier)
+    url = "/admin/uploads/upload/"
+    client.post(url, {"action": "fail_uploads", "_selected_action": [upload.pk]})
+    assert Upload.objects.get(pk=upload.pk).status == "failed"
+    client.post(url, {"action": "requeue_uploads", "_selected_action": [upload.pk]})
+    assert Upload.objects.get(pk=upload.pk).status == "queued"
+
+
+@pytest.fixture
+def admin_client_of_staff(client, admin_user):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    return client
+
+
+def test_a_failing_preflight_is_400_and_keeps_nothing(
+    api, supplier, source, storage_dir, monkeypatch
+):
+    from sluis.errors import SluisError
+    from tests.uploads.conftest import stored_files
+
+    def preflight(*, path, filename, data_source):
+        assert path.exists() and filename == "dataset.csv"
+        raise SluisError("Member 'x.tif' is not a timeseries format.", code_hint="format")
+
+    monkeypatch.setattr("sluis.uploads.services.upload_preflight", preflight)
+    response = post_file(api, source.sync_task.pk, supplier.token)
+    assert response.status_code == 400 and "x.tif" in response.json()["detail"]
+    assert stored_files(storage_dir) == [] and Upload.objects.count() == 0
+
+
+def test_the_detected_format_is_recorded(api, supplier, source, monkeypatch):
+    monkeypatch.setattr(
+        "sluis.uploads.services.upload_preflight", lambda *, path, filename, data_source: "csv"
+    )
+    upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
+    assert Upload.objects.get(pk=upload_id).detected_format == "csv"
+    body = api.get(f"/api/v1/uploads/{upload_id}/", {"token": supplier.token}).json()
+    assert body["detected_format"] == "csv"
