@@ -11,6 +11,7 @@ from sluis.catalog.models import SyncTask, TaskType
 from sluis.uploads.models import Upload
 from sluis.uploads.signals import upload_received
 from tests.uploads.conftest import (
+    BOUNDARY,
     CSV,
     busy_upload,
     file_part,
@@ -261,3 +262,17 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
         pre_save.disconnect(competitor, sender=Upload)
     assert response.status_code == 409 and response.json()["code"] == "data_source_busy"
     assert stored_files(storage_dir) == []
+
+
+def test_bytes_that_look_like_the_boundary_are_stored_exactly(api, supplier, source, storage_dir):
+    import hashlib
+    import os
+
+    almost = f"\r\n--{BOUNDARY[:-1]}".encode()
+    content = (almost + os.urandom(3000) + b"\r\n--") * 700  # ~2.1 MB over several chunks
+    url = upload_url(source.sync_task.pk, supplier.token)
+    body = post_raw(api, url, multipart(file_part("tricky.bin", content))).json()
+    upload = Upload.objects.get(pk=body["id"])
+    assert (storage_dir / upload.storage_key).read_bytes() == content
+    assert body["sha256"] == hashlib.sha256(content).hexdigest()
+    assert body["size"] == len(content)
