@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -103,7 +104,8 @@ def _authenticated(request) -> None:
 
 def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer) -> Response:
     data = serializer_class(receipt.upload, context={"request": request}).data
-    headers = {"Location": request.build_absolute_uri(f"/api/v1/uploads/{receipt.upload.pk}/")}
+    path = reverse("upload-detail", args=[receipt.upload.pk])
+    headers = {"Location": request.build_absolute_uri(path)}
     if receipt.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(data, status=201, headers=headers)
