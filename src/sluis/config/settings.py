@@ -187,7 +187,10 @@ SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
 # (raster issue)
 
 # --- Files ------------------------------------------------------------------------------------
-# (files issue)
+# Pillow's decompression-bomb budget (also set as PIL.Image.MAX_IMAGE_PIXELS at app start).
+SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=120_000_000)
+SLUIS_FILES_MAX_EXIF_BYTES = env.int("SLUIS_FILES_MAX_EXIF_BYTES", default=1024 * 1024)
+SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 
 # --- Logging: every handler redacts tokens ----------------------------------------------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")
