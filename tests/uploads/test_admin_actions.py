@@ -116,3 +116,45 @@ def test_the_detected_format_is_recorded(api, supplier, source, monkeypatch):
     assert Upload.objects.get(pk=upload_id).detected_format == "csv"
     body = api.get(f"/api/v1/uploads/{upload_id}/", {"token": supplier.token}).json()
     assert body["detected_format"] == "csv"
+
+
+def _age(path, seconds=7200):
+    import os
+    import time
+
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_the_sweep_removes_old_spool_files_and_unreferenced_originals_only(
+    api, supplier, source, storage_dir, capsys
+):
+    kept = Upload.objects.get(pk=post_file(api, source.sync_task.pk, supplier.token).json()["id"])
+    orphan = storage_dir / "originals/1/2026/01/deadbeef"
+    fresh_orphan = storage_dir / "originals/1/2026/01/cafebabe"
+    spool = storage_dir / ".incoming/upload-x.part"
+    for path in (orphan, fresh_orphan, spool):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"left behind")
+    for path in (orphan, spool, storage_dir / kept.storage_key):
+        _age(path)
+    code, result = cli(capsys, "upload", "sweep", "--older-than-minutes", "60")
+    assert code == 0 and result == {"spool_files": 1, "orphan_objects": 1}
+    assert not orphan.exists() and not spool.exists()
+    assert fresh_orphan.exists() and (storage_dir / kept.storage_key).exists()
+
+
+@pytest.mark.services
+def test_the_sweep_works_on_s3(api, supplier, source, s3_storage):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from sluis.uploads.services import uploads_sweep
+    from sluis.uploads.storage import object_storage
+
+    kept = Upload.objects.get(pk=post_file(api, source.sync_task.pk, supplier.token).json()["id"])
+    object_storage().save("originals/1/2026/01/deadbeef", ContentFile(b"left behind"))
+    swept = uploads_sweep(older_than=timedelta(seconds=-60))
+    assert swept.orphan_objects == 1
+    assert sorted(o.key for o in s3_storage.objects.all()) == [kept.storage_key]

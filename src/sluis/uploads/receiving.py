@@ -299,6 +299,7 @@ class SpoolWriter:
         self.fd = fd
         self.hash = hashlib.sha256()
         self.error: BaseException | None = None
+        self._written = self._kicked = 0
         self._queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
         self._thread = threading.Thread(target=self._run, name="sluis-spool", daemon=True)
         self._thread.start()
@@ -327,20 +328,21 @@ class SpoolWriter:
         os.close(self.fd)
 
     def _run(self) -> None:
-        written = kicked = 0
         while (data := self._queue.get()) is not None:
-            if self.error is not None:
-                continue
-            try:
-                _write_all(self.fd, data)
-                self.hash.update(data)
-            except OSError as exc:
-                self.error = exc
-                continue
-            written += len(data)
-            if written - kicked >= self.KICK:
-                os.posix_fadvise(self.fd, kicked, written - kicked, os.POSIX_FADV_DONTNEED)
-                kicked = written
+            if self.error is None:
+                try:
+                    self._write(data)
+                except Exception as exc:  # handed to the request thread, which raises it
+                    self.error = exc
+
+    def _write(self, data: memoryview) -> None:
+        _write_all(self.fd, data)
+        self.hash.update(data)
+        self._written += len(data)
+        if self._written - self._kicked >= self.KICK:
+            length = self._written - self._kicked
+            os.posix_fadvise(self.fd, self._kicked, length, os.POSIX_FADV_DONTNEED)
+            self._kicked = self._written
 
 
 class _Aborted(Exception):

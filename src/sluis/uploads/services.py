@@ -10,6 +10,7 @@ simultaneous uploads in; the others get 409 and their stored bytes are deleted.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from sluis.catalog.selectors import sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
 from sluis.uploads import errors
 from sluis.uploads.models import BUSY_STATUSES, Upload, UploadStatus
-from sluis.uploads.naming import filename_sanitize, storage_key_generate
+from sluis.uploads.naming import ORIGINALS_PREFIX, filename_sanitize, storage_key_generate
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.signals import upload_received
 from sluis.uploads.storage import (
@@ -280,3 +281,58 @@ def _locked(upload_id: int) -> Upload:
     if upload is None:
         raise errors.UploadNotFound()
     return upload
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    spool_files: int
+    orphan_objects: int
+
+
+def uploads_sweep(*, older_than: timedelta) -> SweepResult:
+    """Remove what a killed web process can leave behind, once older than ``older_than``.
+
+    That is spool files (a body being received when the process died) and stored originals that
+    no upload row refers to (the process died between storing and inserting). The age guard
+    keeps the sweep away from uploads being received right now.
+    """
+    cutoff = timezone.now() - older_than
+    return SweepResult(spool_files=_sweep_spool(cutoff), orphan_objects=_sweep_originals(cutoff))
+
+
+def _sweep_spool(cutoff) -> int:
+    folder = spool_dir()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _sweep_originals(cutoff) -> int:
+    storage = object_storage()
+    removed = 0
+    for keys in _walk(storage, ORIGINALS_PREFIX):
+        known = set(
+            Upload.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
+        )
+        for key in keys:
+            if key not in known and storage.get_modified_time(key) < cutoff:
+                storage.delete(key)
+                removed += 1
+    return removed
+
+
+def _walk(storage, prefix: str):
+    """Lists of keys under ``prefix``, one list per folder (storage API ``listdir``)."""
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    if files:
+        yield [f"{prefix}/{name}" for name in files]
+    for folder in folders:
+        yield from _walk(storage, f"{prefix}/{folder}")
