@@ -21,6 +21,14 @@ def upload_url(served, task, token):
     return f"{served.url}/api/v1/sync_tasks/{task}/upload/?token={token}"
 
 
+def until(condition, what: str, seconds: float = 30) -> None:
+    """Poll ``condition`` until it holds, with a deadline (no sleeping as synchronisation)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
 def spool_files(served):
     return [p for p in served.stored() if ".incoming" in p.parts]
 
@@ -159,9 +167,8 @@ def test_a_client_disconnect_halfway_keeps_nothing_and_leaves_the_source_free(se
     host, port = served.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(head(served, path, str(len(body))).encode() + body[: len(body) // 2])
-    deadline = time.monotonic() + 30
-    while served.stored() != before and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling with a deadline
+        until(lambda: spool_files(served), "the server to start receiving")
+    until(lambda: served.stored() == before, "the server to drop what it received")
     assert served.stored() == before
     again = httpx.post(upload_url(served, task, token), files={"upload_file": ("a.bin", b"a")})
     assert again.status_code == 201
