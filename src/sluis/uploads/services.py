@@ -32,6 +32,8 @@ from sluis.uploads.storage import (
     spool_dir,
 )
 
+MAX_ID = 2**63 - 1  # beyond it no row can exist (and SQLite cannot even bind the number)
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -106,8 +108,11 @@ def _visible_task(user, sync_task_id: int) -> SyncTask:
 
 def _data_source_task(user, ref: str) -> SyncTask:
     """The visible ``data_source`` sync task of data source ``ref`` (legacy API addressing)."""
-    if not (ref.strip().isascii() and ref.strip().isdigit()):
+    ref = ref.strip()
+    if not (ref.isascii() and ref.isdigit()):
         raise errors.MissingDataSource(f"'datasource' must be a data source id, not {ref!r}.")
+    if int(ref) > MAX_ID:
+        raise errors.DataSourceNotFound()
     tasks = sync_tasks_visible(user=user).filter(
         data_source_id=int(ref), task_type=TaskType.DATA_SOURCE
     )

@@ -163,12 +163,15 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
     serializer_class = LegacyUploadSerializer
     pagination_class = None
 
+    @extend_schema(operation_id="uploads_legacy_list")
     def get(self, request):
         _authenticated(request)
         uploads = uploads_latest_per_data_source(user=request.user)
         return Response(self.get_serializer(uploads, many=True).data)
 
-    @extend_schema(request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY])
+    @extend_schema(
+        request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY], operation_id="uploads_legacy_create"
+    )
     def post(self, request):
         _authenticated(request)
         receipt = upload_receive_legacy(
