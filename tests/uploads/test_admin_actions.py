@@ -70,8 +70,9 @@ def test_the_cli_refuses_an_invalid_transition(capsys, supplier, source):
     upload = busy_upload(source, supplier)
     code, result = cli(capsys, "upload", "requeue", str(upload.pk))
     assert code == 2 and result["code"] == "invalid_transition"
-    code, result = cli(capsys, "upload", "fail", "999999")
-    assert code == 2 and result["code"] == "upload_not_found"
+    for missing in ("999999", "9" * 30):
+        code, result = cli(capsys, "upload", "fail", missing)
+        assert code == 2 and result["code"] == "upload_not_found"
 
 
 def test_the_admin_actions(admin_client_of_staff, supplier, source):

@@ -282,6 +282,8 @@ def _reset(upload: Upload) -> None:
 
 
 def _locked(upload_id: int) -> Upload:
+    if not 0 < upload_id <= MAX_ID:
+        raise errors.UploadNotFound()
     upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
     if upload is None:
         raise errors.UploadNotFound()
