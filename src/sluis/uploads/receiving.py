@@ -139,7 +139,7 @@ def _pump(stream, length: int | None, parser, reader: "_FormReader", limits: Lim
     size = FIRST_CHUNK
     while length is None or received < length:
         want = size if length is None else min(size, length - received)
-        chunk = stream.read(want)
+        chunk = _read(stream, want)
         if not chunk:
             break
         received += len(chunk)
@@ -152,6 +152,17 @@ def _pump(stream, length: int | None, parser, reader: "_FormReader", limits: Lim
     parser.finalize()
     if not reader.ended:
         raise errors.TruncatedBody()
+
+
+def _read(stream, size: int) -> bytes:
+    try:
+        return stream.read(size)
+    except Exception as exc:  # the server's own errors: socket timeout, bad chunk framing
+        if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
+            raise errors.BodyTimeout() from exc  # Django wraps it in UnreadablePostError
+        raise errors.UnreadableBody(
+            f"The request body could not be read: {type(exc).__name__}."
+        ) from exc
 
 
 def _boundary(content_type: str) -> bytes:

@@ -39,8 +39,14 @@ _IDEMPOTENCY = OpenApiParameter(
 
 
 def request_body(request) -> RequestBody:
-    """The framing of a Django request; chunked bodies are read from the server's stream."""
+    """The framing of a Django request; chunked bodies are read from the server's stream.
+
+    Under gunicorn the client socket gets a read timeout (``SLUIS_UPLOAD_IDLE_TIMEOUT``), so a
+    client that stops sending mid-body frees its thread with 408 instead of holding it forever.
+    """
     meta = request.META
+    if (sock := meta.get("gunicorn.socket")) is not None:
+        sock.settimeout(settings.SLUIS_UPLOAD_IDLE_TIMEOUT)
     chunked = meta.get("CONTENT_LENGTH") in (None, "")
     return RequestBody(
         content_type=meta.get("CONTENT_TYPE", ""),
@@ -77,11 +83,14 @@ class DrainBodyMixin:
 
 def body_drain(request) -> None:
     body = request_body(request)
+    sock = request.META.get("gunicorn.socket")
     limit = Limits.from_settings().max_body_bytes
     deadline = time.monotonic() + settings.SLUIS_UPLOAD_DRAIN_SECONDS
     drained = 0
     try:
-        while drained < limit and time.monotonic() < deadline:
+        while drained < limit and (left := deadline - time.monotonic()) > 0:
+            if sock is not None:
+                sock.settimeout(left)  # a silent client cannot hold the thread past the deadline
             chunk = body.stream.read(CHUNK)
             if not chunk:
                 return
