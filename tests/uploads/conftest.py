@@ -44,11 +44,19 @@ def post_file(api, task_id, token, content=CSV, name="dataset.csv", field="uploa
     return api.post(upload_url(task_id, token), data, format="multipart", **extra)
 
 
-def busy_upload(source, user) -> Upload:
+def busy_upload(source, user, *, stored: bool = True) -> Upload:
     """A queued upload occupying the data source, as the processing engine would see it."""
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from sluis.uploads.naming import storage_key_generate
+    from sluis.uploads.storage import object_storage
+
+    key = storage_key_generate(data_source_id=source.data_source.pk)
+    if stored:
+        object_storage().save(key, ContentFile(b"1"))
     return Upload.objects.create(
+        storage_key=key,
         uploader=user,
         sync_task=source.sync_task,
         data_source=source.data_source,
@@ -60,6 +68,24 @@ def busy_upload(source, user) -> Upload:
 
 
 BOUNDARY = "sluis-test-boundary-7MA4YWxkTrZu0gW"
+
+
+def csv_bytes(size: int) -> bytes:
+    """A valid long-format timeseries CSV of exactly ``size`` bytes, for transport tests."""
+    out, minute = bytearray(b"location,parameter,timestamp,value\n"), 0
+    while len(out) < size - 80:
+        out += f"LOC{minute % 97},h,2024-01-01T00:00:00Z,{minute * 0.25}\n".encode()
+        minute += 1
+    last = b"LOCZ,h,2030-01-01T00:00:00Z,1."
+    out += last + b"0" * (size - len(out) - len(last) - 1) + b"\n"
+    assert len(out) == size
+    return bytes(out)
+
+
+def text_bytes(size: int) -> bytes:
+    """Plain UTF-8 text with CRLFs and non-ASCII letters, exactly ``size`` bytes."""
+    line = "Peilbuis Zuid-Oost: waterstand gemeten, kwaliteit goed (é, ü, ø)\r\n".encode()
+    return (line * (size // len(line) + 1))[:size]
 
 
 def multipart(*parts: tuple[str, bytes], boundary: str = BOUNDARY) -> bytes:
