@@ -130,8 +130,16 @@ def test_a_worker_on_rabbitmq_processes_an_upload(settings, tmp_path, test_sourc
     engine = Engine(settings, tmp_path, RABBITMQ_URL)
     try:
         engine.worker()
-        upload = _process(store_upload(test_source(), CONTENT))
-        assert _outcome(upload)["status"] == "succeeded"
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/sync_tasks/{photos.sync_task.pk}/upload/",
+            params={"token": supplier.token},
+            files={"upload_file": ("photo.png", image("PNG"))},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        upload = Upload.objects.get(pk=response.json()["id"])
+        wait_for(_finished(upload), 30, "the embedded worker to process the upload")
+        assert (upload.status, upload.inserted, upload.errors) == ("succeeded", 1, [])
     finally:
         engine.stop()
         with Connection(RABBITMQ_URL) as conn:
@@ -229,7 +237,7 @@ def test_an_upload_over_the_hard_time_limit_fails_and_frees_the_data_source(
 
 
 def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_server(
-    settings, tmp_path, test_source, store_upload
+    settings, tmp_path, make_source, supplier
 ):
     import os
     import signal
@@ -238,12 +246,18 @@ def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_se
 
     from tests.ingest.workers import ROOT, free_port
 
+    import httpx
+
+    from tests.ingest.builders import image
+
     engine = Engine(settings, tmp_path, "")
     env = worker_env("", engine.queue, **FAST)
     log = tmp_path / "serve.log"
+    port = free_port()
+    photos = make_source(name="Photos", kind="file")
     with log.open("wb") as handle:
         serve = subprocess.Popen(
-            [sys.executable, "-m", "sluis", "serve", "--port", str(free_port()), "--workers", "1"],
+            [sys.executable, "-m", "sluis", "serve", "--port", str(port), "--workers", "1"],
             env=env,
             cwd=ROOT,
             stdout=handle,
@@ -252,9 +266,18 @@ def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_se
         )
     try:
         wait_for(lambda: b" ready." in log.read_bytes(), 60, "the embedded worker")
-        upload = _process(store_upload(test_source(), CONTENT))
-        assert _outcome(upload)["status"] == "succeeded"
-        assert list((settings.DATA_DIR / "broker" / "queue").iterdir()) == []
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/sync_tasks/{photos.sync_task.pk}/upload/",
+            params={"token": supplier.token},
+            files={"upload_file": ("photo.png", image("PNG"))},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        upload = Upload.objects.get(pk=response.json()["id"])
+        wait_for(_finished(upload), 30, "the embedded worker to process the upload")
+        assert (upload.status, upload.inserted, upload.errors) == ("succeeded", 1, [])
+        left = (settings.DATA_DIR / "broker" / "queue").glob(f"*.{engine.queue}.msg")
+        assert list(left) == []  # the wake-up was consumed
     finally:
         serve.send_signal(signal.SIGTERM)  # stops the web server, then its worker
         try:
