@@ -244,11 +244,10 @@ def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_se
     import subprocess
     import sys
 
-    from tests.ingest.workers import ROOT, free_port
-
     import httpx
 
     from tests.ingest.builders import image
+    from tests.ingest.workers import ROOT, free_port
 
     engine = Engine(settings, tmp_path, "")
     env = worker_env("", engine.queue, **FAST)
