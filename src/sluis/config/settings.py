@@ -86,6 +86,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run on a WAL file too (not Django's shared in-memory default), so that concurrency
+    # tests see the same isolation as production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-sluis.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -154,7 +157,10 @@ SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
 # (timeseries issue)
 
 # --- Vector -----------------------------------------------------------------------------------
-# (vector issue)
+SLUIS_VECTOR_GEOJSON_MAX_BYTES = env.int("SLUIS_VECTOR_GEOJSON_MAX_BYTES", default=100 * 2**20)
+SLUIS_VECTOR_MAX_FEATURES = env.int("SLUIS_VECTOR_MAX_FEATURES", default=5_000_000)
+SLUIS_VECTOR_BATCH_SIZE = env.int("SLUIS_VECTOR_BATCH_SIZE", default=50_000)
+SLUIS_VECTOR_WFS_MAX_COUNT = env.int("SLUIS_VECTOR_WFS_MAX_COUNT", default=10_000)
 
 # --- Rasters ----------------------------------------------------------------------------------
 # (raster issue)

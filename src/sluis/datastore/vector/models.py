@@ -1,1 +1,74 @@
-"""Stored vector data."""
+"""Stored vector data: versions of a data source's features, exactly one of them current.
+
+A replace builds a new ``VectorVersion`` in state ``building`` (invisible: readers only follow
+the ``current`` one), switches states in one short transaction, then deletes the retired
+version. Geometry and properties are stored as GeoJSON/JSON text (no PostGIS or SpatiaLite):
+responses are assembled from them without parsing. The bbox columns carry the spatial index,
+an R*Tree virtual table on SQLite and a GiST index on ``box(point, point)`` on PostgreSQL (see
+migration 0002 and docs/decisions/0006-vector-storage.md).
+"""
+
+from django.db import models
+
+from sluis.catalog.models import DataSource
+
+
+class VersionState(models.TextChoices):
+    BUILDING = "building", "Building"
+    CURRENT = "current", "Current"
+    RETIRED = "retired", "Retired"
+
+
+class VectorVersion(models.Model):
+    """One complete copy of a vector data source's features."""
+
+    data_source = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="vector_versions"
+    )
+    upload_id = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=VersionState.choices, default=VersionState.BUILDING
+    )
+    feature_count = models.BigIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    published = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_source"],
+                condition=models.Q(state="current"),
+                name="vector_one_current_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.pk} of {self.data_source_id} ({self.state})"
+
+
+class Feature(models.Model):
+    """A stored feature: rows are written once and never updated (a replace writes new rows).
+
+    ``geometry`` is GeoJSON geometry text in WGS84 (``null`` allowed), ``properties`` a JSON
+    object text with the source attributes; the bbox columns are null for null or empty
+    geometries, which therefore never match a bbox query.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    version = models.ForeignKey(
+        VectorVersion, on_delete=models.CASCADE, related_name="features", db_index=False
+    )
+    id_src = models.TextField(null=True, blank=True)
+    geometry = models.TextField(null=True, blank=True)
+    properties = models.TextField(default="{}")
+    minx = models.FloatField(null=True)
+    miny = models.FloatField(null=True)
+    maxx = models.FloatField(null=True)
+    maxy = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "id"], name="vector_feature_version_id")]
+
+    def __str__(self) -> str:
+        return f"feature {self.pk} ({self.id_src})"

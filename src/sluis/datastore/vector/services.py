@@ -1,0 +1,139 @@
+"""Replacing a vector data source's features atomically.
+
+``vector_dataset_replace`` is the whole protocol: start an invisible ``building`` version, bulk
+write the rows into it batch by batch (each batch its own short transaction, so SQLite's one
+writer lock is never held for long), run the caller's last check, switch ``current`` in one
+short transaction, then delete the retired version. Any failure before the switch discards the
+building version and leaves the previous one current and complete. Readers follow the pointer
+inside each single statement (``selectors.features_current``), so they see the whole old or the
+whole new version, never a mix and never nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sluis.catalog.models import DataSource
+from sluis.datastore.vector.models import Feature, VectorVersion, VersionState
+from sluis.ingest.contracts import Counts
+
+log = logging.getLogger(__name__)
+
+# (id_src, geometry GeoJSON, properties JSON, minx, miny, maxx, maxy), as the readers yield them
+Row = Sequence
+_COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy"
+_TABLE = Feature._meta.db_table
+
+
+def vector_dataset_replace(
+    *,
+    data_source: DataSource,
+    batches: Iterable[Sequence[Row]],
+    upload_id: int | None = None,
+    before_publish: Callable[[], None] | None = None,
+) -> Counts:
+    """Replace the data source's features by the rows of ``batches``; returns the counts.
+
+    ``before_publish`` runs after the last batch and before the switch: raising there (e.g.
+    ``IngestJob.check_problems``) discards the new version like any other failure.
+    """
+    version = vector_version_start(data_source=data_source, upload_id=upload_id)
+    try:
+        for rows in batches:
+            vector_version_append(version=version, rows=rows)
+        if before_publish is not None:
+            before_publish()
+        return vector_version_publish(version=version)
+    except BaseException:
+        _discard_quietly(version)
+        raise
+
+
+def vector_version_start(*, data_source: DataSource, upload_id: int | None) -> VectorVersion:
+    """A new invisible version; versions left ``building`` by a killed worker are removed.
+
+    Only one upload per data source is processed at a time (``Upload`` constraint), so any
+    other ``building`` version of this source is an orphan.
+    """
+    for orphan in data_source.vector_versions.filter(state=VersionState.BUILDING):
+        _version_delete(orphan.pk)
+    return VectorVersion.objects.create(data_source=data_source, upload_id=upload_id)
+
+
+def vector_version_append(*, version: VectorVersion, rows: Sequence[Row]) -> None:
+    """Bulk insert one batch into a building version (COPY on PostgreSQL)."""
+    if not rows:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _copy_rows(version.pk, rows)
+        else:
+            _insert_rows(version.pk, rows)
+    version.feature_count += len(rows)
+
+
+def vector_version_publish(*, version: VectorVersion) -> Counts:
+    """Make ``version`` current in one short transaction, then delete the retired versions."""
+    with transaction.atomic():
+        previous = list(
+            VectorVersion.objects.select_for_update()
+            .filter(data_source_id=version.data_source_id, state=VersionState.CURRENT)
+            .values_list("pk", flat=True)
+        )
+        VectorVersion.objects.filter(pk__in=previous).update(state=VersionState.RETIRED)
+        VectorVersion.objects.filter(pk=version.pk).update(
+            state=VersionState.CURRENT, feature_count=version.feature_count, published=timezone.now()
+        )
+    version.state = VersionState.CURRENT
+    deleted = vector_versions_purge(data_source_id=version.data_source_id)
+    return Counts(inserted=version.feature_count, deleted=deleted)
+
+
+def vector_versions_purge(*, data_source_id: int) -> int:
+    """Delete the data source's retired versions; returns how many features they held."""
+    deleted = 0
+    retired = VectorVersion.objects.filter(
+        data_source_id=data_source_id, state=VersionState.RETIRED
+    )
+    for pk, count in retired.values_list("pk", "feature_count"):
+        _version_delete(pk)
+        deleted += count
+    return deleted
+
+
+def vector_version_discard(*, version: VectorVersion) -> None:
+    """Remove a version that was never published."""
+    if version.state == VersionState.BUILDING:
+        _version_delete(version.pk)
+
+
+def _version_delete(pk: int) -> None:
+    """Features and version row in one transaction: a reader sees all of them or none."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE version_id = %s", [pk])  # noqa: S608
+        VectorVersion.objects.filter(pk=pk).delete()
+
+
+def _discard_quietly(version: VectorVersion) -> None:
+    try:
+        vector_version_discard(version=version)
+    except Exception:  # the next start removes the orphan; the original error matters more
+        log.exception("could not discard vector version %s", version.pk)
+
+
+def _copy_rows(version_id: int, rows: Sequence[Row]) -> None:
+    with connection.cursor() as cursor, cursor.copy(
+        f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN"  # noqa: S608
+    ) as copy:
+        for row in rows:
+            copy.write_row((version_id, *row))
+
+
+def _insert_rows(version_id: int, rows: Sequence[Row]) -> None:
+    sql = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
