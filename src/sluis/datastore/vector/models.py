@@ -59,8 +59,9 @@ class Feature(models.Model):
     version = models.ForeignKey(
         VectorVersion, on_delete=models.CASCADE, related_name="features", db_index=False
     )
-    id_src = models.TextField(null=True, blank=True)
-    geometry = models.TextField(null=True, blank=True)
+    # null, not "": a feature without an id or a geometry is not one with an empty one
+    id_src = models.TextField(null=True, blank=True)  # noqa: DJ001
+    geometry = models.TextField(null=True, blank=True)  # noqa: DJ001
     properties = models.TextField(default="{}")
     minx = models.FloatField(null=True)
     miny = models.FloatField(null=True)

@@ -86,7 +86,9 @@ def vector_version_publish(*, version: VectorVersion) -> Counts:
         )
         VectorVersion.objects.filter(pk__in=previous).update(state=VersionState.RETIRED)
         VectorVersion.objects.filter(pk=version.pk).update(
-            state=VersionState.CURRENT, feature_count=version.feature_count, published=timezone.now()
+            state=VersionState.CURRENT,
+            feature_count=version.feature_count,
+            published=timezone.now(),
         )
     version.state = VersionState.CURRENT
     deleted = vector_versions_purge(data_source_id=version.data_source_id)
@@ -126,14 +128,17 @@ def _discard_quietly(version: VectorVersion) -> None:
 
 
 def _copy_rows(version_id: int, rows: Sequence[Row]) -> None:
-    with connection.cursor() as cursor, cursor.copy(
-        f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN"  # noqa: S608
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row((version_id, *row))
 
 
 def _insert_rows(version_id: int, rows: Sequence[Row]) -> None:
-    sql = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608, E501
+    sql = (
+        f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
