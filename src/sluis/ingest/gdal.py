@@ -116,7 +116,7 @@ def _read_errors(name: str, fmt: str) -> Iterator[None]:
 
 def vector_layer_list(path: Path, fmt: str, name: str = "") -> list[tuple[str, str | None]]:
     """(layer name, geometry type or None for attribute tables) after checking the driver."""
-    vector_info(path, fmt, name=name)
+    vector_info(path, fmt, layer=0, name=name)
     layers = pyogrio.list_layers(path)
     return [(str(row[0]), None if row[1] is None else str(row[1])) for row in layers]
 

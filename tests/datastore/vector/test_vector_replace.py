@@ -4,7 +4,7 @@ import pytest
 
 from sluis.datastore.vector.selectors import features_current
 
-from .conftest import member, points, process, shapefile_members, write_vector
+from .files import member, points, process, shapefile_members, write_vector
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,9 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "wkt_geometry")
 DELIMITERS = (",", ";", "\t", "|")
-_BLOCK = 16 << 20  # one CSV line may be at most this long (pyarrow's block size)
+MAX_LINE_BYTES = 8 << 20  # a longer line is refused before pyarrow reads the file
+_BLOCK = 16 << 20  # pyarrow's block size: must hold the longest line
+_CHUNK = 1 << 20
 
 
 def csv_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
@@ -52,9 +54,10 @@ def csv_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
 
 
 def _read_table(member: Member, options: VectorOptions) -> pa.Table:
+    check_line_lengths(member)
     delimiter = options.delimiter or _sniff_delimiter(member)
     try:
-        return pacsv.read_csv(
+        table = pacsv.read_csv(
             member.path,
             read_options=pacsv.ReadOptions(encoding=options.encoding or "utf8", block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
@@ -63,6 +66,34 @@ def _read_table(member: Member, options: VectorOptions) -> pa.Table:
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
         hint = " (set the 'encoding' setting?)" if "UTF8" in str(exc).upper() else ""
         raise VectorInputError(f"{member.name}: not a readable CSV file: {exc}{hint}") from exc
+    binary = [field.name for field in table.schema if pa.types.is_binary(field.type)]
+    if binary:
+        raise VectorInputError(
+            f"{member.name}: column(s) {', '.join(binary)} are not valid "
+            f"{options.encoding or 'UTF-8'} text (set the 'encoding' setting?)."
+        )
+    return table
+
+
+def check_line_lengths(member: Member) -> None:
+    """Refuse a line longer than ``MAX_LINE_BYTES`` in one streaming pass (bounded memory).
+
+    A line shorter than a chunk fits in it, so only the run of bytes without a newline across
+    chunk boundaries needs tracking.
+    """
+    run, line = 0, 1
+    with open(member.path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            first = min((i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0), default=-1)
+            if run + (first if first >= 0 else len(chunk)) > MAX_LINE_BYTES:
+                raise VectorInputError(
+                    f"{member.name}: line {line} is longer than {MAX_LINE_BYTES >> 20} MB."
+                )
+            if first >= 0:
+                run = len(chunk) - max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) - 1
+                line += chunk.count(b"\n") or chunk.count(b"\r")
+            else:
+                run += len(chunk)
 
 
 def _sniff_delimiter(member: Member) -> str:
@@ -114,9 +145,7 @@ def _geometries(
         return _wkt_geometries(table.column(columns["wkt"]))
     lon, lon_bad = _numbers(table.column(columns["lon"]), columns["lon"], decimal)
     lat, lat_bad = _numbers(table.column(columns["lat"]), columns["lat"], decimal)
-    bad = {**lat_bad, **lon_bad}
-    for i in np.flatnonzero((np.abs(lon) > 180) | (np.abs(lat) > 90)):
-        bad.setdefault(int(i), f"longitude {lon[i]} / latitude {lat[i]} out of range")
+    bad = dict(sorted({**lat_bad, **lon_bad}.items()))
     geometries = shapely.points(lon, lat)
     geometries[list(bad)] = None
     return geometries, bad
@@ -132,8 +161,11 @@ def _numbers(column: pa.ChunkedArray, name: str, decimal: str) -> tuple[np.ndarr
     values = np.zeros(len(column), dtype=float)
     bad = {}
     for i, text in enumerate(column.to_pylist()):
+        if not text:
+            bad[i] = f"{name} is empty"
+            continue
         try:
-            values[i] = float(text.replace(decimal, ".") if decimal != "." and text else text)
+            values[i] = float(text.replace(decimal, ".") if decimal != "." else text)
         except (TypeError, ValueError):
             bad[i] = f"{name} {text!r} is not a number"
             continue
