@@ -14,11 +14,8 @@ from typing import Any
 
 # Set before rasterio/pyogrio load their bundled GDALs: GDAL reads these at driver registration.
 _SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC NGW OGCAPI STACIT STACTA GDALG"
-# OGR_SKIP is comma-separated (GDAL_SKIP takes spaces). LIBKML is skipped so that KML is read by
-# the plain expat-based KML driver, which follows no NetworkLink and fetches no styles.
-_SKIPPED_VECTOR_DRIVERS = (
-    "OGR_VRT,HTTP,CSW,WFS,OAPIF,NGW,Carto,AmigoCloud,Elasticsearch,GDALG,LIBKML"
-)
+# OGR_SKIP is comma-separated (GDAL_SKIP takes spaces).
+_SKIPPED_VECTOR_DRIVERS = "OGR_VRT,HTTP,CSW,WFS,OAPIF,NGW,Carto,AmigoCloud,Elasticsearch,GDALG"
 os.environ["GDAL_SKIP"] = _SKIPPED_RASTER_DRIVERS
 os.environ["OGR_SKIP"] = _SKIPPED_VECTOR_DRIVERS
 os.environ["GDAL_HTTP_TIMEOUT"] = "1"
@@ -39,7 +36,10 @@ VECTOR_DRIVERS = {
     "shp": "ESRI Shapefile",
     "gpkg": "GPKG",
     "flatgeobuf": "FlatGeobuf",
-    "kml": "KML",
+    # LIBKML reads ExtendedData (the attributes); the plain KML driver drops them. KML reaches
+    # GDAL only after defusedxml refused any DTD; NetworkLinks and remote styles are not fetched
+    # (network access is off, LIBKML_RESOLVE_STYLE is unset).
+    "kml": "LIBKML",
     "csv": "CSV",
 }
 

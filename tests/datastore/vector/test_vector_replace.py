@@ -1,8 +1,15 @@
+"""Uploads replace a vector data source's features whole; failures leave the old version."""
+
 import json
 
 import pytest
+import shapely
 
+from sluis.datastore.vector.models import Feature, VectorVersion
 from sluis.datastore.vector.selectors import features_current
+from sluis.datastore.vector.services import vector_dataset_replace, vector_version_start
+from sluis.ingest.contracts import IngestFailed
+from sluis.ingest.readers.vector_features import VectorInputError
 
 from .files import member, points, process, shapefile_members, write_vector
 
@@ -16,22 +23,21 @@ def _stored(source):
     ]
 
 
+def _rows(n, start=0):
+    return [
+        (str(i), f'{{"type":"Point","coordinates":[{i % 90},0.5]}}', "{}", i % 90, 0.5, i % 90, 0.5)
+        for i in range(start, start + n)
+    ]
+
+
 def test_a_shapefile_then_a_smaller_geopackage_leaves_exactly_the_geopackage(
     tmp_path, vector_source
 ):
-    rd = [(155000 + i * 100, 463000 + i * 100) for i in range(5)]
-    import shapely
-
-    shp = shapefile_members(
-        tmp_path,
-        [shapely.Point(x, y) for x, y in rd],
-        {"id": [1, 2, 3, 4, 5], "name": list("abcde")},
-        crs="EPSG:28992",
-    )
+    rd = [shapely.Point(155000 + i * 100, 463000 + i * 100) for i in range(5)]
+    shp = shapefile_members(tmp_path, rd, {"id": [1, 2, 3, 4, 5]}, crs="EPSG:28992")
     counts, _ = process(vector_source, shp)
     assert (counts.inserted, counts.deleted) == (5, 0)
     stored = _stored(vector_source)
-    assert stored[0][0] == "1"
     assert stored[0][1]["coordinates"] == pytest.approx([5.3872, 52.1552], abs=1e-4)
 
     gpkg = write_vector(
@@ -42,4 +48,91 @@ def test_a_shapefile_then_a_smaller_geopackage_leaves_exactly_the_geopackage(
     assert _stored(vector_source) == [
         ("1", {"type": "Point", "coordinates": [5.0, 52.0]}, {"code": "x", "level": 1.5}),
         ("2", {"type": "Point", "coordinates": [5.001, 52.001]}, {"code": "y", "level": 2.5}),
+    ]
+    assert Feature.objects.count() == 2 and VectorVersion.objects.count() == 1
+
+
+def test_a_problem_fails_the_upload_and_keeps_the_previous_version(tmp_path, vector_source):
+    first = write_vector(tmp_path / "a.geojson", "geojson", points(3), {"id": [1, 2, 3]})
+    process(vector_source, [member(first, "geojson")])
+    duplicate = write_vector(tmp_path / "b.geojson", "geojson", points(3), {"id": [7, 8, 7]})
+    with pytest.raises(IngestFailed, match="1 problem"):
+        process(vector_source, [member(duplicate, "geojson")])
+    assert [row[0] for row in _stored(vector_source)] == ["1", "2", "3"]
+    assert Feature.objects.count() == 3 and VectorVersion.objects.count() == 1
+
+
+def test_skip_invalid_rows_stores_the_good_features_and_counts_the_rejected(
+    tmp_path, vector_source
+):
+    upload = write_vector(tmp_path / "b.geojson", "geojson", points(3), {"id": [7, 8, 7]})
+    counts, report = process(
+        vector_source, [member(upload, "geojson")], {"on_error": "skip_invalid_rows"}
+    )
+    assert (counts.inserted, counts.rejected) == (2, 1)
+    assert [row[0] for row in _stored(vector_source)] == ["7", "8"]
+    assert report.problems[0].value == "7"
+
+
+def test_an_unreadable_upload_keeps_the_previous_version(tmp_path, vector_source):
+    first = write_vector(tmp_path / "a.gpkg", "gpkg", points(2))
+    process(vector_source, [member(first, "gpkg")])
+    shp = shapefile_members(tmp_path, points(2), parts={"shp"})
+    with pytest.raises(VectorInputError, match="is missing"):
+        process(vector_source, shp)
+    assert len(_stored(vector_source)) == 2
+
+
+def test_a_failure_at_feature_90000_of_100000_leaves_the_old_version_current(vector_source):
+    vector_dataset_replace(data_source=vector_source, batches=[_rows(10)])
+
+    def failing():
+        for start in range(0, 100_000, 10_000):
+            if start == 90_000:
+                raise OSError("disk gone at feature 90,000")
+            yield _rows(10_000, start)
+
+    with pytest.raises(OSError, match="90,000"):
+        vector_dataset_replace(data_source=vector_source, batches=failing())
+    assert [f[0] for f in _stored(vector_source)] == [str(i) for i in range(10)]
+    assert Feature.objects.count() == 10 and VectorVersion.objects.count() == 1
+
+
+def test_a_version_left_building_by_a_killed_worker_is_removed_by_the_next_upload(
+    vector_source,
+):
+    orphan = vector_version_start(data_source=vector_source, upload_id=1)
+    Feature.objects.create(version=orphan, id_src="ghost", geometry=None)
+    counts = vector_dataset_replace(data_source=vector_source, batches=[_rows(3)])
+    assert counts.inserted == 3 and counts.deleted == 0
+    assert not Feature.objects.filter(id_src="ghost").exists()
+
+
+def test_deleting_the_data_source_deletes_its_features_and_index_entries(vector_source):
+    from django.db import connection
+
+    vector_dataset_replace(data_source=vector_source, batches=[_rows(5)])
+    vector_source.delete()
+    assert Feature.objects.count() == 0
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM datastore_vector_feature_rtree")
+            assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "flatgeobuf", "kml"])
+def test_each_format_replaces_the_features(tmp_path, vector_source, fmt):
+    path = write_vector(tmp_path / f"f.{fmt}", fmt, points(4), {"naam": list("abcd")})
+    counts, _ = process(vector_source, [member(path, fmt)])
+    assert counts.inserted == 4
+    assert sorted(p["naam"] for _, _, p in _stored(vector_source)) == list("abcd")
+
+
+def test_a_csv_upload_replaces_the_features(tmp_path, vector_source):
+    path = tmp_path / "p.csv"
+    path.write_text("id;lat;lon;naam\nA;52,1;5,2;Gemaal\n", encoding="utf-8")
+    counts, _ = process(vector_source, [member(path, "csv")], {"decimal": ",", "delimiter": ";"})
+    assert counts.inserted == 1
+    assert _stored(vector_source) == [
+        ("A", {"type": "Point", "coordinates": [5.2, 52.1]}, {"id": "A", "naam": "Gemaal"})
     ]

@@ -47,6 +47,7 @@ def test_kml_placemarks_in_every_folder_are_read(tmp_path):
     rows, report = read([member(path, "kml")])
     assert not report.problems
     assert [properties(row)["Name"] for row in rows] == ["Gemaal", "Stuw"]
+    assert [row[0] for row in rows] == [None, None]
     assert [geometry(row)["type"] for row in rows] == ["Point", "LineString"]
 
 
@@ -169,3 +170,28 @@ def test_a_file_of_another_kind_is_refused_by_name(tmp_path):
     photo.write_bytes(b"\xff\xd8\xff")
     with pytest.raises(VectorInputError, match=r"not vector data: p.jpg \(jpeg\)"):
         read([a, member(photo, "jpeg")])
+
+
+def test_kml_extended_data_is_kept_and_placemark_ids_are_the_ids(tmp_path):
+    path = write_vector(tmp_path / "e.kml", "kml", points(2), {"peil": ["-0.4", "-0.6"]})
+    rows, report = read([member(path, "kml")])
+    assert not report.problems
+    assert [row[0] for row in rows] == ["e.1", "e.2"]
+    assert properties(rows[0])["peil"] == "-0.4"
+    assert "tessellate" not in properties(rows[0])
+
+
+def test_a_configured_id_field_must_have_a_value_on_every_feature(tmp_path):
+    path = write_vector(tmp_path / "n.gpkg", "gpkg", points(2), {"code": ["a", None]})
+    rows, report = read([member(path, "gpkg")], id_field="code")
+    assert [row[0] for row in rows] == ["a"]
+    assert report.problems[0].message == "the feature has no usable id"
+    assert report.problems[0].feature == "2"
+
+
+def test_duplicate_geojson_feature_ids_are_an_error(tmp_path):
+    path = tmp_path / "dup.geojson"
+    feature = '{"type":"Feature","id":7,"properties":{},"geometry":null}'
+    path.write_text(f'{{"type":"FeatureCollection","features":[{feature},{feature}]}}')
+    with pytest.raises(VectorInputError, match="duplicate feature ids"):
+        read([member(path, "geojson")])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from sluis.ingest.readers.vector_features import (
 
 DATA_FORMATS = {"geojson", "gpkg", "flatgeobuf", "kml", "csv", "shp"}
 SHAPEFILE_PARTS = {"shp", "shx", "dbf", "prj", "cpg"}
+# LIBKML's presentation fields: how Google Earth draws a placemark, not data about it.
+KML_STYLE_FIELDS = {"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon"}
 # FID columns GDAL invents (sequence numbers) versus real ones (GeoPackage primary key).
 _INVENTED_FID_COLUMNS = {"", "OGC_FID"}
 
@@ -147,9 +150,24 @@ def _layer_batches(
         return_fids=True,
         batch_size=options.batch_size,
     )
-    for meta, batch in batches:
+    while (read := _next_batch(batches)) is not None:
+        meta, batch, duplicate_ids = read
+        if duplicate_ids and "id" not in batch.schema.names[1:]:
+            # integer "id" members are FIDs, and GDAL renumbered the duplicates: refuse
+            raise VectorInputError(f"{member.name}: duplicate feature ids ({duplicate_ids}).")
         yield _raw_batch(member, meta, batch, start)
         start += batch.num_rows
+
+
+def _next_batch(batches: Iterator) -> tuple | None:
+    """(meta, batch, GDAL's warning about renumbered duplicate ids or "") or None at the end."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read = next(batches, None)
+    if read is None:
+        return None
+    messages = [str(w.message) for w in caught if "Several features with id" in str(w.message)]
+    return (*read, messages[0] if messages else "")
 
 
 def _raw_batch(member: Member, meta: dict, batch: pa.RecordBatch, start: int) -> RawBatch:
@@ -162,7 +180,9 @@ def _raw_batch(member: Member, meta: dict, batch: pa.RecordBatch, start: int) ->
     else:
         wkb = batch.column(geometry_index).to_numpy(zero_copy_only=False)
         geometries = shapely.from_wkb(wkb)
-    attributes = batch.select([i for i in range(1, len(schema)) if i != geometry_index])
+    skip = KML_STYLE_FIELDS if member.format == "kml" else set()
+    keep = [i for i in range(1, len(schema)) if i != geometry_index and schema[i].name not in skip]
+    attributes = batch.select(keep)
     fids = batch.column(0).to_pylist()
     if not _fids_are_ids(member, meta, fids, start):
         fids = None

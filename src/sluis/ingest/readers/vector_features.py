@@ -190,6 +190,8 @@ class FeatureBuilder:
         for i, id_src in enumerate(ids):
             if bad[i]:
                 continue
+            if id_src is None and not self.options.id_field:
+                continue  # a default id field (id/fid) may be empty; a configured one may not
             if id_src is None or "\x00" in id_src:
                 self.problem(raw, i, "the feature has no usable id", field=self._id_name(raw))
                 bad[i] = True
