@@ -3,9 +3,9 @@
 A replace builds a new ``VectorVersion`` in state ``building`` (invisible: readers only follow
 the ``current`` one), switches states in one short transaction, then deletes the retired
 version. Geometry and properties are stored as GeoJSON/JSON text (no PostGIS or SpatiaLite):
-responses are assembled from them without parsing. The bbox columns carry the spatial index,
-an R*Tree virtual table on SQLite and a GiST index on ``box(point, point)`` on PostgreSQL (see
-migration 0002 and docs/decisions/0006-vector-storage.md).
+responses are assembled from them without parsing. The spatial index is a grid cell number in
+a plain B-tree on both engines (``grid.py``; why not R*Tree or GiST:
+docs/decisions/0006-vector-storage.md).
 """
 
 from django.db import models
@@ -67,9 +67,13 @@ class Feature(models.Model):
     miny = models.FloatField(null=True)
     maxx = models.FloatField(null=True)
     maxy = models.FloatField(null=True)
+    cell = models.BigIntegerField(null=True)  # see grid.py: the spatial index key
 
     class Meta:
-        indexes = [models.Index(fields=["version", "id"], name="vector_feature_version_id")]
+        indexes = [
+            models.Index(fields=["version", "id"], name="vector_feature_version_id"),
+            models.Index(fields=["version", "cell"], name="vector_feature_version_cell"),
+        ]
 
     def __str__(self) -> str:
         return f"feature {self.pk} ({self.id_src})"

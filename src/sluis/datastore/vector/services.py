@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
 from sluis.catalog.models import DataSource
+from sluis.datastore.vector import grid
 from sluis.datastore.vector.models import Feature, VectorVersion, VersionState
 from sluis.ingest.contracts import Counts
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # (id_src, geometry GeoJSON, properties JSON, minx, miny, maxx, maxy), as the readers yield them
 Row = Sequence
-_COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy"
+_COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy, cell"
 _TABLE = Feature._meta.db_table
 
 
@@ -65,15 +67,23 @@ def vector_version_start(*, data_source: DataSource, upload_id: int | None) -> V
 
 
 def vector_version_append(*, version: VectorVersion, rows: Sequence[Row]) -> None:
-    """Bulk insert one batch into a building version (COPY on PostgreSQL)."""
+    """Bulk insert one batch into a building version (COPY on PostgreSQL), with grid cells."""
     if not rows:
         return
+    stored = _with_cells(rows)
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _copy_rows(version.pk, rows)
+            _copy_rows(version.pk, stored)
         else:
-            _insert_rows(version.pk, rows)
+            _insert_rows(version.pk, stored)
     version.feature_count += len(rows)
+
+
+def _with_cells(rows: Sequence[Row]) -> list[tuple]:
+    bounds = np.array([row[3:7] for row in rows], dtype=float)  # None becomes NaN
+    numbers = grid.cells(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+    cells = [int(n) if n == n else None for n in numbers.tolist()]  # NaN != NaN
+    return [(*row, cell) for row, cell in zip(rows, cells, strict=True)]
 
 
 def vector_version_publish(*, version: VectorVersion) -> Counts:
@@ -137,8 +147,7 @@ def _copy_rows(version_id: int, rows: Sequence[Row]) -> None:
 
 
 def _insert_rows(version_id: int, rows: Sequence[Row]) -> None:
-    sql = (
-        f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
-    )
+    values = ", ".join(["%s"] * 8)
+    sql = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, {values})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
