@@ -70,6 +70,12 @@ def _batches_interleaved_with(reader, ids, fail_at=None):
         yield _rows(ids[start : start + 500])
 
 
+def test_the_sqlite_test_database_is_a_wal_file_like_production():
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_a_reader_sees_the_whole_old_or_the_whole_new_version_during_a_replace(
     vector_source,
 ):

@@ -31,7 +31,7 @@ def _rows(n, start=0):
 
 
 def test_a_shapefile_then_a_smaller_geopackage_leaves_exactly_the_geopackage(
-    tmp_path, vector_source
+    tmp_path, vector_source, api, supplier
 ):
     rd = [shapely.Point(155000 + i * 100, 463000 + i * 100) for i in range(5)]
     shp = shapefile_members(tmp_path, rd, {"id": [1, 2, 3, 4, 5]}, crs="EPSG:28992")
@@ -50,6 +50,15 @@ def test_a_shapefile_then_a_smaller_geopackage_leaves_exactly_the_geopackage(
         ("2", {"type": "Point", "coordinates": [5.001, 52.001]}, {"code": "y", "level": 2.5}),
     ]
     assert Feature.objects.count() == 2 and VectorVersion.objects.count() == 1
+    response = api.get(
+        "/api/v1/features/",
+        {
+            "data_source": vector_source.pk,
+            "bbox": "5.0005,52.0005,5.01,52.01",
+            "token": supplier.token,
+        },
+    )
+    assert [f["id_src"] for f in json.loads(response.content)["features"]] == ["2"]
 
 
 def test_a_problem_fails_the_upload_and_keeps_the_previous_version(tmp_path, vector_source):

@@ -67,13 +67,30 @@ class Feature(models.Model):
     miny = models.FloatField(null=True)
     maxx = models.FloatField(null=True)
     maxy = models.FloatField(null=True)
-    cell = models.BigIntegerField(null=True)  # see grid.py: the spatial index key
+    cell = models.BigIntegerField(null=True)  # grid cell (grid.py), copied into FeatureCell
 
     class Meta:
-        indexes = [
-            models.Index(fields=["version", "id"], name="vector_feature_version_id"),
-            models.Index(fields=["version", "cell"], name="vector_feature_version_cell"),
-        ]
+        indexes = [models.Index(fields=["version", "id"], name="vector_feature_version_id")]
 
     def __str__(self) -> str:
         return f"feature {self.pk} ({self.id_src})"
+
+
+class FeatureCell(models.Model):
+    """The spatial index: (version, grid cell, feature) in one B-tree, its primary key.
+
+    Written in one sorted ``INSERT ... SELECT ... ORDER BY`` after a version is staged, so the
+    B-tree is filled by appends: indexing a million features this way takes seconds, where
+    maintaining an index on ``Feature.cell`` row by row (or an R*Tree, or GiST) costs several
+    times more (docs/decisions/0006-vector-storage.md).
+    """
+
+    pk = models.CompositePrimaryKey("version_id", "cell", "feature_id")
+    version = models.ForeignKey(
+        VectorVersion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cell = models.BigIntegerField()
+    feature_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"cell {self.cell} of version {self.version_id}: feature {self.feature_id}"

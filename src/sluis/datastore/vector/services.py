@@ -2,9 +2,10 @@
 
 ``vector_dataset_replace`` is the whole protocol: start an invisible ``building`` version, bulk
 write the rows into it batch by batch (each batch its own short transaction, so SQLite's one
-writer lock is never held for long), run the caller's last check, switch ``current`` in one
-short transaction, then delete the retired version. Any failure before the switch discards the
-building version and leaves the previous one current and complete. Readers follow the pointer
+writer lock is never held for long), run the caller's last check, fill the spatial index in one
+sorted statement, switch ``current`` in one short transaction, then delete the retired version.
+Any failure before the switch discards the building version and leaves the previous one current
+and complete. Readers follow the pointer
 inside each single statement (``selectors.features_current``), so they see the whole old or the
 whole new version, never a mix and never nothing.
 """
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from sluis.catalog.models import DataSource
 from sluis.datastore.vector import grid
-from sluis.datastore.vector.models import Feature, VectorVersion, VersionState
+from sluis.datastore.vector.models import Feature, FeatureCell, VectorVersion, VersionState
 from sluis.ingest.contracts import Counts
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 Row = Sequence
 _COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy, cell"
 _TABLE = Feature._meta.db_table
+_CELLS = FeatureCell._meta.db_table
 
 
 def vector_dataset_replace(
@@ -49,6 +51,7 @@ def vector_dataset_replace(
             vector_version_append(version=version, rows=rows)
         if before_publish is not None:
             before_publish()
+        vector_version_index(version=version)
         return vector_version_publish(version=version)
     except BaseException:
         _discard_quietly(version)
@@ -84,6 +87,17 @@ def _with_cells(rows: Sequence[Row]) -> list[tuple]:
     numbers = grid.cells(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
     cells = [int(n) if n == n else None for n in numbers.tolist()]  # NaN != NaN
     return [(*row, cell) for row, cell in zip(rows, cells, strict=True)]
+
+
+def vector_version_index(*, version: VectorVersion) -> None:
+    """Fill the spatial index of a staged version in one sorted statement (B-tree appends)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_CELLS} (version_id, cell, feature_id) "  # noqa: S608
+            f"SELECT version_id, cell, id FROM {_TABLE} "
+            "WHERE version_id = %s AND cell IS NOT NULL ORDER BY cell, id",
+            [version.pk],
+        )
 
 
 def vector_version_publish(*, version: VectorVersion) -> Counts:
@@ -124,8 +138,9 @@ def vector_version_discard(*, version: VectorVersion) -> None:
 
 
 def _version_delete(pk: int) -> None:
-    """Features and version row in one transaction: a reader sees all of them or none."""
+    """Index, features and version row in one transaction: a reader sees all of them or none."""
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_CELLS} WHERE version_id = %s", [pk])  # noqa: S608
         cursor.execute(f"DELETE FROM {_TABLE} WHERE version_id = %s", [pk])  # noqa: S608
         VectorVersion.objects.filter(pk=pk).delete()
 
