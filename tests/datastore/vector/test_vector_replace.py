@@ -139,3 +139,19 @@ def test_a_csv_upload_replaces_the_features(tmp_path, vector_source):
     assert _stored(vector_source) == [
         ("A", {"type": "Point", "coordinates": [5.2, 52.1]}, {"id": "A", "naam": "Gemaal"})
     ]
+
+
+def test_ids_and_properties_with_tabs_newlines_and_backslashes_are_stored_exactly(vector_source):
+    id_src = 'a\tb\nc\\N\r"d'
+    properties = json.dumps({"path": "C:\\data\\new", "text": "x\ty"})
+    geometry = '{"type":"Point","coordinates":[5.0,52.0]}'
+    rows = [
+        (id_src, geometry, properties, 5.0, 52.0, 5.0, 52.0),
+        (None, None, "{}", None, None, None, None),
+    ]
+    vector_dataset_replace(data_source=vector_source, batches=[rows])
+    stored = features_current(data_source=vector_source)
+    assert list(stored.values_list("id_src", "geometry", "properties")) == [
+        (id_src, geometry, properties),
+        (None, None, "{}"),
+    ]

@@ -31,6 +31,8 @@ Row = Sequence
 _COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy, cell"
 _TABLE = Feature._meta.db_table
 _CELLS = FeatureCell._meta.db_table
+_BS, _BS2, _NULL = "\\", "\\\\", "\\N"
+_NO_BBOX = "\t".join([_NULL] * 5)
 
 
 def vector_dataset_replace(
@@ -152,13 +154,38 @@ def _discard_quietly(version: VectorVersion) -> None:
         log.exception("could not discard vector version %s", version.pk)
 
 
-def _copy_rows(version_id: int, rows: Sequence[Row]) -> None:
+def _copy_rows(version_id: int, rows: Sequence[tuple]) -> None:
     with (
         connection.cursor() as cursor,
-        cursor.copy(f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN") as copy,
+        cursor.copy(
+            f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN"
+        ) as copy,
     ):
-        for row in rows:
-            copy.write_row((version_id, *row))
+        copy.write(_copy_text(version_id, rows))
+
+
+def _copy_text(version_id: int, rows: Sequence[tuple]) -> str:
+    """COPY text format, built in one pass (psycopg's per-row ``write_row`` costs 3x more).
+
+    Geometry and properties are JSON Sluis wrote: no raw tab or newline, so only backslashes
+    need doubling; ``id_src`` is arbitrary text and is escaped fully.
+    """
+    lines = []
+    prefix = f"{int(version_id)}\t"
+    for id_src, geometry, properties, minx, miny, maxx, maxy, cell in rows:
+        ident = _NULL if id_src is None else _escape(id_src)
+        shape = _NULL if geometry is None else geometry.replace(_BS, _BS2)
+        props = properties.replace(_BS, _BS2)
+        if minx is None:
+            bbox = _NO_BBOX
+        else:
+            bbox = f"{minx!r}\t{miny!r}\t{maxx!r}\t{maxy!r}\t{cell}"
+        lines.append(f"{prefix}{ident}\t{shape}\t{props}\t{bbox}\n")
+    return "".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _insert_rows(version_id: int, rows: Sequence[Row]) -> None:
