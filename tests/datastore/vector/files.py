@@ -96,7 +96,7 @@ def read(members, **options):
     """Read without storing: (rows, report). Rows are (id_src, geometry, properties, bbox...)."""
     report = Report()
     batches = vector_rows(list(members), VectorOptions(**options), report)
-    return [row for batch in batches for row in batch], report
+    return [row for batch in batches for row in batch.rows()], report
 
 
 def geometry(row):

@@ -56,8 +56,14 @@ class Feature(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    # No database FK constraint: checking it costs a trigger call per row of a million-row COPY,
+    # and only the services write here (deletes go version by version, cascades via the ORM).
     version = models.ForeignKey(
-        VectorVersion, on_delete=models.CASCADE, related_name="features", db_index=False
+        VectorVersion,
+        on_delete=models.CASCADE,
+        related_name="features",
+        db_index=False,
+        db_constraint=False,
     )
     # null, not "": a feature without an id or a geometry is not one with an empty one
     id_src = models.TextField(null=True, blank=True)  # noqa: DJ001
@@ -87,7 +93,11 @@ class FeatureCell(models.Model):
 
     pk = models.CompositePrimaryKey("version_id", "cell", "feature_id")
     version = models.ForeignKey(
-        VectorVersion, on_delete=models.CASCADE, related_name="+", db_index=False
+        VectorVersion,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     cell = models.BigIntegerField()
     feature_id = models.BigIntegerField()

@@ -25,9 +25,9 @@ from sluis.ingest import gdal
 from sluis.ingest.contracts import Member, Report
 from sluis.ingest.readers.csv_vector import csv_batches
 from sluis.ingest.readers.vector_features import (
+    FeatureBatch,
     FeatureBuilder,
     RawBatch,
-    Row,
     VectorInputError,
     VectorOptions,
 )
@@ -42,7 +42,7 @@ _INVENTED_FID_COLUMNS = {"", "OGC_FID"}
 
 def vector_rows(
     members: list[Member], options: VectorOptions, report: Report
-) -> Iterator[list[Row]]:
+) -> Iterator[FeatureBatch]:
     """Batches of rows of the upload's one dataset; problems go to ``report``.
 
     Raises ``VectorInputError`` (an ``IngestFailed``) when the upload as a whole cannot be read.

@@ -31,6 +31,36 @@ from sluis.ingest.contracts import IngestFailed, Report
 # (id_src, geometry GeoJSON text or None, properties JSON text, minx, miny, maxx, maxy)
 Row = tuple[str | None, str | None, str, float | None, float | None, float | None, float | None]
 
+
+@dataclass
+class FeatureBatch:
+    """Storable features, column by column (bulk writers format whole columns at once).
+
+    ``bounds`` is an (n, 4) float array (minx, miny, maxx, maxy), NaN for features without a
+    geometry or with an empty one.
+    """
+
+    ids: list[str | None]
+    geometries: list[str | None]
+    properties: list[str]
+    bounds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows(self) -> list[Row]:
+        box = self.bounds.astype(object)
+        box[np.isnan(self.bounds)] = None
+        columns = (self.ids, self.geometries, self.properties, *box.T.tolist())
+        return list(zip(*columns, strict=True))
+
+    @classmethod
+    def from_rows(cls, rows) -> FeatureBatch:
+        ids, geometries, properties, *bounds = zip(*rows, strict=True) if rows else ([],) * 7
+        box = np.array(list(zip(*bounds, strict=True)), dtype=float).reshape(len(ids), 4)
+        return cls(list(ids), list(geometries), list(properties), box)
+
+
 DEFAULT_ID_FIELDS = ("id", "fid")
 PROBLEM_CAP = 10_000  # problems listed one by one; beyond that they are only counted
 _WGS84 = CRS.from_epsg(4326)
@@ -100,8 +130,8 @@ class FeatureBuilder:
     unlisted: int = 0
     _transformers: dict[str | None, Transformer | None] = field(default_factory=dict)
 
-    def build(self, raw: RawBatch) -> list[Row]:
-        """Rows ready for storage; problem rows are reported, counted as rejected and dropped."""
+    def build(self, raw: RawBatch) -> FeatureBatch:
+        """Features ready for storage; problem rows are reported, counted as rejected, dropped."""
         bad = np.zeros(len(raw.geometries), dtype=bool)
         for index, message in raw.bad_rows.items():
             self.problem(raw, index, message)
@@ -112,12 +142,17 @@ class FeatureBuilder:
         ids = self._ids(raw, bad)
         shapes = shapely.to_geojson(geoms).tolist()
         props = properties_json(raw.attributes)
-        box = bounds.astype(object)
-        box[np.isnan(bounds)] = None
-        rows = list(zip(ids, shapes, props, *box.T.tolist(), strict=True))
         rejected = int(bad.sum())
         self.report.rejected += rejected
-        return list(compress(rows, ~bad)) if rejected else rows
+        if not rejected:
+            return FeatureBatch(ids, shapes, props, bounds)
+        keep = ~bad
+        return FeatureBatch(
+            list(compress(ids, keep)),
+            list(compress(shapes, keep)),
+            list(compress(props, keep)),
+            bounds[keep],
+        )
 
     def finish(self) -> None:
         """Report what was only counted: repaired geometries (a warning), unlisted problems."""

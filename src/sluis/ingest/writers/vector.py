@@ -15,7 +15,7 @@ from django.conf import settings
 from sluis.datastore.vector.services import vector_dataset_replace
 from sluis.ingest.contracts import FORMATS, Counts, IngestJob, register_processor
 from sluis.ingest.readers.vector import vector_rows
-from sluis.ingest.readers.vector_features import Row, VectorOptions
+from sluis.ingest.readers.vector_features import FeatureBatch, VectorOptions
 
 
 class VectorProcessor:
@@ -32,7 +32,7 @@ class VectorProcessor:
         counts.rejected = job.report.rejected
         return counts
 
-    def _staged_rows(self, job: IngestJob) -> Iterator[list[Row]]:
+    def _staged_rows(self, job: IngestJob) -> Iterator[FeatureBatch]:
         """Every batch is read and validated; once a problem fails the upload, none is staged."""
         for rows in vector_rows(job.members, vector_options(job.settings), job.report):
             if job.report.has_problems and not job.skip_invalid_rows:
