@@ -83,7 +83,7 @@ class Feature(models.Model):
 
 
 class FeatureCell(models.Model):
-    """The spatial index: (version, grid cell, feature) in one B-tree, its primary key.
+    """The spatial index: (version, grid cell, feature) as its primary key, plus the bbox.
 
     Written in one sorted ``INSERT ... SELECT ... ORDER BY`` after a version is staged, so the
     B-tree is filled by appends: indexing a million features this way takes seconds, where
@@ -101,6 +101,12 @@ class FeatureCell(models.Model):
     )
     cell = models.BigIntegerField()
     feature_id = models.BigIntegerField()
+    # the exact bbox again, so a query rejects the grid's false candidates without touching the
+    # feature rows: only the matches are then fetched from the (unclustered) feature table
+    minx = models.FloatField()
+    miny = models.FloatField()
+    maxx = models.FloatField()
+    maxy = models.FloatField()
 
     def __str__(self) -> str:
         return f"cell {self.cell} of version {self.version_id}: feature {self.feature_id}"

@@ -35,21 +35,21 @@ def features_current(*, data_source: DataSource, bbox: BBox | None = None) -> Qu
 
 
 def features_in_bbox(features: QuerySet[Feature], bbox: BBox, version) -> QuerySet[Feature]:
-    """Candidates from the grid index, then the exact bbox comparison.
+    """Candidates from the grid index, compared exactly in the index table, then fetched.
 
     Each OR term names the version itself, so both engines read every cell range as one index
     range scan of ``FeatureCell``'s primary key (SQLite uses an index per OR term only then).
     """
     minx, miny, maxx, maxy = bbox
-    exact = features.filter(maxx__gte=minx, minx__lte=maxx, maxy__gte=miny, miny__lte=maxy)
+    meets = Q(maxx__gte=minx, minx__lte=maxx, maxy__gte=miny, miny__lte=maxy)
     cell_ranges = grid.ranges(bbox)
     if cell_ranges is None:
-        return exact
+        return features.filter(meets)
     terms = Q(version_id=version, cell=grid.LARGE)
     for low, high in cell_ranges:
         terms |= Q(version_id=version, cell__gte=low, cell__lte=high)
-    candidates = FeatureCell.objects.filter(terms).values("feature_id")
-    return exact.filter(id__in=candidates)
+    candidates = FeatureCell.objects.filter(terms).filter(meets).values("feature_id")
+    return features.filter(id__in=candidates)
 
 
 def feature_readable(*, user, pk: int) -> Feature | None:

@@ -93,8 +93,8 @@ def vector_version_index(*, version: VectorVersion) -> None:
     """Fill the spatial index of a staged version in one sorted statement (B-tree appends)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_CELLS} (version_id, cell, feature_id) "  # noqa: S608
-            f"SELECT version_id, cell, id FROM {_TABLE} "
+            f"INSERT INTO {_CELLS} (version_id, cell, feature_id, minx, miny, maxx, maxy) "  # noqa: S608
+            f"SELECT version_id, cell, id, minx, miny, maxx, maxy FROM {_TABLE} "
             "WHERE version_id = %s AND cell IS NOT NULL ORDER BY cell, id",
             [version.pk],
         )
@@ -155,9 +155,7 @@ def _discard_quietly(version: VectorVersion) -> None:
 def _copy_rows(version_id: int, batch: FeatureBatch, cells: np.ndarray) -> None:
     with (
         connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN"
-        ) as copy,
+        cursor.copy(f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN") as copy,
     ):
         copy.write(_copy_text(version_id, batch, cells))
 
