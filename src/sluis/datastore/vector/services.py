@@ -34,6 +34,7 @@ Row = Sequence
 _COLUMNS = "version_id, id_src, geometry, properties, minx, miny, maxx, maxy, cell"
 _TABLE = Feature._meta.db_table
 _CELLS = FeatureCell._meta.db_table
+_COPY = f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN"
 _BS, _BS2, _NULL = "\\", "\\\\", "\\N"
 _NO_BBOX = "\t".join([_NULL] * 5)
 
@@ -52,8 +53,7 @@ def vector_dataset_replace(
     """
     version = vector_version_start(data_source=data_source, upload_id=upload_id)
     try:
-        for rows in batches:
-            vector_version_append(version=version, rows=rows)
+        _stage(version, batches)
         if before_publish is not None:
             before_publish()
         vector_version_index(version=version)
@@ -74,19 +74,43 @@ def vector_version_start(*, data_source: DataSource, upload_id: int | None) -> V
     return VectorVersion.objects.create(data_source=data_source, upload_id=upload_id)
 
 
+def _stage(version: VectorVersion, batches: Iterable[FeatureBatch | Sequence[Row]]) -> None:
+    """PostgreSQL: one COPY for the whole version, so the server stores a batch while the next
+    one is read (the two run on separate cores); a failure rolls the COPY back whole.
+    SQLite: a short transaction per batch, so its single writer lock is never held for long.
+    """
+    if connection.vendor != "postgresql":
+        for rows in batches:
+            vector_version_append(version=version, rows=rows)
+        return
+    with transaction.atomic(), connection.cursor() as cursor, cursor.copy(_COPY) as copy:
+        for rows in batches:
+            batch = _as_batch(rows)
+            copy.write(_copy_text(version.pk, batch, _cells(batch)))
+            version.feature_count += len(batch)
+
+
 def vector_version_append(*, version: VectorVersion, rows: FeatureBatch | Sequence[Row]) -> None:
     """Bulk insert one batch into a building version (COPY on PostgreSQL), with grid cells."""
-    batch = rows if isinstance(rows, FeatureBatch) else FeatureBatch.from_rows(rows)
+    batch = _as_batch(rows)
     if not len(batch):
         return
-    bounds = batch.bounds
-    cells = grid.cells(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+    cells = _cells(batch)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _copy_rows(version.pk, batch, cells)
         else:
             _insert_rows(version.pk, batch, cells)
     version.feature_count += len(batch)
+
+
+def _as_batch(rows: FeatureBatch | Sequence[Row]) -> FeatureBatch:
+    return rows if isinstance(rows, FeatureBatch) else FeatureBatch.from_rows(rows)
+
+
+def _cells(batch: FeatureBatch) -> np.ndarray:
+    bounds = batch.bounds
+    return grid.cells(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
 
 
 def vector_version_index(*, version: VectorVersion) -> None:
@@ -153,10 +177,7 @@ def _discard_quietly(version: VectorVersion) -> None:
 
 
 def _copy_rows(version_id: int, batch: FeatureBatch, cells: np.ndarray) -> None:
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN") as copy,
-    ):
+    with connection.cursor() as cursor, cursor.copy(_COPY) as copy:
         copy.write(_copy_text(version_id, batch, cells))
 
 
