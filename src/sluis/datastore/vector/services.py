@@ -116,6 +116,8 @@ def _cells(batch: FeatureBatch) -> np.ndarray:
 def vector_version_index(*, version: VectorVersion) -> None:
     """Fill the spatial index of a staged version in one sorted statement (B-tree appends)."""
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # sort a million rows in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             f"INSERT INTO {_CELLS} (version_id, cell, feature_id, minx, miny, maxx, maxy) "  # noqa: S608
             f"SELECT version_id, cell, id, minx, miny, maxx, maxy FROM {_TABLE} "
