@@ -155,3 +155,23 @@ def test_ids_and_properties_with_tabs_newlines_and_backslashes_are_stored_exactl
         (id_src, geometry, properties),
         (None, None, "{}"),
     ]
+
+
+def test_an_upload_without_features_keeps_the_current_data(tmp_path, vector_source):
+    first = write_vector(tmp_path / "a.gpkg", "gpkg", points(2))
+    process(vector_source, [member(first, "gpkg")])
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type":"FeatureCollection","features":[]}')
+    with pytest.raises(IngestFailed, match="no features; the current data is kept"):
+        process(vector_source, [member(empty, "geojson")])
+    assert len(_stored(vector_source)) == 2
+
+
+def test_when_every_feature_is_skipped_the_current_data_is_kept(tmp_path, vector_source):
+    first = write_vector(tmp_path / "a.gpkg", "gpkg", points(2))
+    process(vector_source, [member(first, "gpkg")])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,lon,lat\n1,x,52\n")
+    with pytest.raises(IngestFailed, match="no features"):
+        process(vector_source, [member(bad, "csv")], {"on_error": "skip_invalid_rows"})
+    assert len(_stored(vector_source)) == 2

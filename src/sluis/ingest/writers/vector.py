@@ -13,9 +13,14 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from sluis.datastore.vector.services import vector_dataset_replace
-from sluis.ingest.contracts import FORMATS, Counts, IngestJob, register_processor
+from sluis.ingest.contracts import FORMATS, Counts, IngestFailed, IngestJob, register_processor
 from sluis.ingest.readers.vector import vector_rows
 from sluis.ingest.readers.vector_features import FeatureBatch, VectorOptions
+
+
+class NoFeatures(IngestFailed):
+    code = "no_features"
+    default_detail = "The upload holds no features; the current data is kept."
 
 
 class VectorProcessor:
@@ -23,21 +28,29 @@ class VectorProcessor:
     formats = frozenset(FORMATS["vector"])
 
     def process(self, job: IngestJob) -> Counts:
+        staged = [0]
+
+        def before_publish() -> None:
+            job.check_problems()
+            if not staged[0]:
+                raise NoFeatures()  # an empty upload never wipes a dataset
+
         counts = vector_dataset_replace(
             data_source=job.data_source,
-            batches=self._staged_rows(job),
+            batches=self._staged(job, staged),
             upload_id=job.upload_id,
-            before_publish=job.check_problems,
+            before_publish=before_publish,
         )
         counts.rejected = job.report.rejected
         return counts
 
-    def _staged_rows(self, job: IngestJob) -> Iterator[FeatureBatch]:
+    def _staged(self, job: IngestJob, staged: list[int]) -> Iterator[FeatureBatch]:
         """Every batch is read and validated; once a problem fails the upload, none is staged."""
-        for rows in vector_rows(job.members, vector_options(job.settings), job.report):
+        for batch in vector_rows(job.members, vector_options(job.settings), job.report):
             if job.report.has_problems and not job.skip_invalid_rows:
                 continue
-            yield rows
+            staged[0] += len(batch)
+            yield batch
 
 
 def vector_options(ingest_settings: dict) -> VectorOptions:
