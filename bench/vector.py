@@ -16,7 +16,6 @@ Needs ``ogr2ogr`` (Debian ``gdal-bin``): installed with apt-get when run as root
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -125,7 +124,10 @@ def run_engine(args) -> None:
 
     call_command("migrate", verbosity=0)
     print(f"\n== {args.engine} ==")
-    for name, fmt, layer in (("points.gpkg", "gpkg", "points"), ("polygons.geojson", "geojson", None)):
+    for name, fmt, layer in (
+        ("points.gpkg", "gpkg", "points"),
+        ("polygons.geojson", "geojson", None),
+    ):
         path = workdir / name
         sluis_s, count = _sluis_load(path, fmt)
         ogr_s = _ogr2ogr_load(path, args, layer)
@@ -211,7 +213,7 @@ def _bbox_query(count: int) -> None:
         f"bbox query, {matched:,} of {count:,} features: count + first page {page:.1f} ms, "
         f"all {len(rows):,} rows {everything:.1f} ms (best of 5)"
     )
-    print(json.dumps({"bbox": bbox, "matched": matched}))
+    print(f"bbox: {', '.join(f'{v:.4f}' for v in bbox)}")
 
 
 if __name__ == "__main__":
