@@ -195,3 +195,15 @@ def test_duplicate_geojson_feature_ids_are_an_error(tmp_path):
     path.write_text(f'{{"type":"FeatureCollection","features":[{feature},{feature}]}}')
     with pytest.raises(VectorInputError, match="duplicate feature ids"):
         read([member(path, "geojson")])
+
+
+def test_a_duplicate_id_in_a_later_batch_names_where_it_was_first_used(tmp_path):
+    path = write_vector(tmp_path / "d.fgb", "flatgeobuf", points(5), {"id": [1, 2, 3, 4, 2]})
+    rows, report = read([member(path, "flatgeobuf")], batch_size=2)
+    assert len(rows) == 4
+    assert "first used by d.fgb feature" in report.problems[0].message
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text("id,lon,lat\nA,5,52\nB,5,52\nC,5,52\nA,5,52\n")
+    _, report = read([member(csv_path, "csv")], batch_size=2)
+    assert report.problems[0].line == 5
+    assert report.problems[0].message == "duplicate id (first used by d.csv line 2)"

@@ -230,9 +230,11 @@ def _bbox_text(bounds: np.ndarray, cells: np.ndarray) -> list[str]:
 
 
 def _insert_rows(version_id: int, batch: FeatureBatch, cells: np.ndarray) -> None:
+    """executemany straight from the columns: SQLite stores a NaN bound value as NULL, and a
+    whole float as an integer in an INTEGER column, so no per-value conversion is needed."""
     values = ", ".join(["%s"] * 8)
     sql = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({int(version_id)}, {values})"  # noqa: S608
-    cell_list = [int(n) if n == n else None for n in cells.tolist()]  # NaN != NaN
-    rows = [(*row, cell) for row, cell in zip(batch.rows(), cell_list, strict=True)]
+    columns = (batch.ids, batch.geometries, batch.properties, *batch.bounds.T.tolist())
+    rows = list(zip(*columns, cells.tolist(), strict=True))
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import json
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import compress, repeat
+from itertools import compress
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -124,7 +125,10 @@ class FeatureBuilder:
 
     options: VectorOptions
     report: Report
-    seen: dict[str, tuple] = field(default_factory=dict)  # id -> (file, index, line)
+    seen: dict[str, int] = field(default_factory=dict)  # id -> ordinal of its first feature
+    # (first ordinal, file, start, lines) per batch with ids: where an ordinal came from
+    _origins: list[tuple[int, str, int, list[int] | None]] = field(default_factory=list)
+    _count: int = 0
     repaired: int = 0
     repaired_examples: list[str] = field(default_factory=list)
     unlisted: int = 0
@@ -223,8 +227,11 @@ class FeatureBuilder:
         ids = self._id_texts(raw)
         if ids is None:
             return [None] * len(raw.geometries)
+        base = self._count
+        self._origins.append((base, raw.file, raw.start, raw.lines))
+        self._count += len(ids)
         if not self._ids_need_checking(ids, bad):
-            self.seen.update(zip(ids, self._positions(raw), strict=True))
+            self.seen.update(zip(ids, range(base, base + len(ids)), strict=True))
             return ids
         for i, id_src in enumerate(ids):
             if bad[i]:
@@ -239,7 +246,7 @@ class FeatureBuilder:
                 self.problem(raw, i, f"duplicate id (first used by {first})", value=id_src)
                 bad[i] = True
             else:
-                self.seen[id_src] = (raw.file, raw.start + i, raw.lines[i] if raw.lines else None)
+                self.seen[id_src] = base + i
         return ids
 
     def _ids_need_checking(self, ids: list[str | None], bad: np.ndarray) -> bool:
@@ -252,15 +259,13 @@ class FeatureBuilder:
             or not self.seen.keys().isdisjoint(ids)
         )
 
-    def _positions(self, raw: RawBatch):
-        count = len(raw.geometries)
-        lines = raw.lines if raw.lines is not None else repeat(None)
-        return zip(repeat(raw.file), range(raw.start, raw.start + count), lines)
-
-    @staticmethod
-    def _label_of(position: tuple[str, int, int | None]) -> str:
-        file, index, line = position
-        return f"{file} line {line}" if line is not None else f"{file} feature {index + 1}"
+    def _label_of(self, ordinal: int) -> str:
+        firsts = [origin[0] for origin in self._origins]
+        first, file, start, lines = self._origins[bisect_right(firsts, ordinal) - 1]
+        offset = ordinal - first
+        if lines is not None:
+            return f"{file} line {lines[offset]}"
+        return f"{file} feature {start + offset + 1}"
 
     def _id_texts(self, raw: RawBatch) -> list[str | None] | None:
         name = self._id_name(raw)
@@ -368,13 +373,22 @@ def _encoded(column: pa.Array | pa.ChunkedArray) -> list[str]:
     kind = column.type
     if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
         return pc.cast(column, pa.string()).fill_null("null").to_pylist()
-    values = column.to_pylist()
     if pa.types.is_floating(kind):
-        finite = math.isfinite
-        return ["null" if v is None or not finite(v) else repr(v) for v in values]
+        return _floats(column)
+    values = column.to_pylist()
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return ["null" if v is None else encode_basestring(v) for v in values]
     return [_dumps(value) for value in values]
+
+
+def _floats(column: pa.Array | pa.ChunkedArray) -> list[str]:
+    """Shortest round-trip text (Arrow), with ``.0`` kept on whole numbers so that floats stay
+    floats for JSON readers that tell them apart; NaN and infinities become null."""
+    finite = pc.if_else(pc.is_finite(column), column, pa.scalar(None, column.type))
+    text = pc.cast(finite, pa.string())
+    whole = pc.invert(pc.match_substring_regex(text, "[.eEn]"))
+    text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    return text.fill_null("null").to_pylist()
 
 
 def _dumps(value: Any) -> str:
