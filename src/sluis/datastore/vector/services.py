@@ -1,13 +1,12 @@
 """Replacing a vector data source's features atomically.
 
 ``vector_dataset_replace`` is the whole protocol: start an invisible ``building`` version, bulk
-write the rows into it batch by batch (each batch its own short transaction, so SQLite's one
-writer lock is never held for long), run the caller's last check, fill the spatial index in one
-sorted statement, switch ``current`` in one short transaction, then delete the retired version.
-Any failure before the switch discards the building version and leaves the previous one current
-and complete. Readers follow the pointer
-inside each single statement (``selectors.features_current``), so they see the whole old or the
-whole new version, never a mix and never nothing.
+write the batches into it (SQLite: one short transaction per batch; PostgreSQL: one COPY),
+run the caller's last check, fill the spatial index in one sorted statement, switch ``current``
+in one short transaction, then delete the retired version. Any failure before the switch
+discards the building version and leaves the previous one current and complete. Readers follow
+the pointer inside each single statement (``selectors.features_current``), so they see the
+whole old or the whole new version, never a mix and never nothing.
 """
 
 from __future__ import annotations
