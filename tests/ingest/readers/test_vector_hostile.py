@@ -76,3 +76,9 @@ def test_truncated_geopackage_is_refused(tmp_path):
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(UnreadableFile):
         read([member(path, "gpkg")])
+
+
+def test_a_shapefile_with_more_features_than_the_limit_is_refused(tmp_path):
+    members = shapefile_members(tmp_path, points(12))
+    with pytest.raises(VectorInputError, match="holds 12 features; the limit is 10"):
+        read(members, max_features=10)

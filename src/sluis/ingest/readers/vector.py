@@ -96,7 +96,7 @@ def _gdal_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
     if member.format == "kml":
         check_kml(member.path, member.name)
     layers = _layers(member, options)
-    _check_feature_count(member, layers, options)
+    _check_feature_count(member.path, member, layers, options)
     for layer in layers:
         yield from _layer_batches(member.path, member, layer, options)
 
@@ -127,11 +127,18 @@ def _layers(member: Member, options: VectorOptions) -> list[str | None]:
     )
 
 
-def _check_feature_count(member: Member, layers: list[str | None], options) -> None:
+def _check_feature_count(
+    path: Path, member: Member, layers: list[str | None], options: VectorOptions
+) -> None:
+    """From the file's header, before reading (streaming re-checks: headers can be wrong)."""
     total = 0
     for layer in layers:
-        info = gdal.vector_info(member.path, member.format, layer=layer, name=member.name)
+        info = gdal.vector_info(path, member.format, layer=layer, name=member.name)
         total += max(int(info.get("features") or 0), 0)
+    _check_total(member, total, options)
+
+
+def _check_total(member: Member, total: int, options: VectorOptions) -> None:
     if total > options.max_features:
         raise VectorInputError(
             f"{member.name} holds {total} features; the limit is {options.max_features}."
@@ -155,6 +162,7 @@ def _layer_batches(
         if duplicate_ids and "id" not in batch.schema.names[1:]:
             # integer "id" members are FIDs, and GDAL renumbered the duplicates: refuse
             raise VectorInputError(f"{member.name}: duplicate feature ids ({duplicate_ids}).")
+        _check_total(member, start + batch.num_rows, options)
         yield _raw_batch(member, meta, batch, start)
         start += batch.num_rows
 
@@ -234,6 +242,7 @@ def _shapefile_batches(
         os.symlink(shp.path.resolve(), path)
         for fmt, part in by_format.items():
             os.symlink(part.path.resolve(), path.with_suffix(f".{fmt}"))
+        _check_feature_count(path, shp, [None], options)
         yield from _layer_batches(path, shp, None, options)
 
 
