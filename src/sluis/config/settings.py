@@ -216,7 +216,10 @@ if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN
 # (timeseries issue)
 
 # --- Vector -----------------------------------------------------------------------------------
-# (vector issue)
+SLUIS_VECTOR_GEOJSON_MAX_BYTES = env.int("SLUIS_VECTOR_GEOJSON_MAX_BYTES", default=100 * 2**20)
+SLUIS_VECTOR_MAX_FEATURES = env.int("SLUIS_VECTOR_MAX_FEATURES", default=5_000_000)
+SLUIS_VECTOR_BATCH_SIZE = env.int("SLUIS_VECTOR_BATCH_SIZE", default=50_000)
+SLUIS_VECTOR_WFS_MAX_COUNT = env.int("SLUIS_VECTOR_WFS_MAX_COUNT", default=10_000)
 
 # --- Rasters ----------------------------------------------------------------------------------
 # Budgets are checked on the header, before any pixel is read (docs/formats/raster.md).
