@@ -180,7 +180,7 @@ SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR 
 SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
 SLUIS_UPLOAD_IDLE_TIMEOUT = env.int("SLUIS_UPLOAD_IDLE_TIMEOUT", default=60)
 SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
-SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
+SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=100)
 
 # --- Processing -------------------------------------------------------------------------------
 # Celery: an empty SLUIS_BROKER_URL is the embedded default, kombu's filesystem transport in
@@ -221,7 +221,10 @@ if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN
 # (timeseries issue)
 
 # --- Vector -----------------------------------------------------------------------------------
-# (vector issue)
+SLUIS_VECTOR_GEOJSON_MAX_BYTES = env.int("SLUIS_VECTOR_GEOJSON_MAX_BYTES", default=100 * 2**20)
+SLUIS_VECTOR_MAX_FEATURES = env.int("SLUIS_VECTOR_MAX_FEATURES", default=5_000_000)
+SLUIS_VECTOR_BATCH_SIZE = env.int("SLUIS_VECTOR_BATCH_SIZE", default=50_000)
+SLUIS_VECTOR_WFS_MAX_COUNT = env.int("SLUIS_VECTOR_WFS_MAX_COUNT", default=10_000)
 
 # --- Rasters ----------------------------------------------------------------------------------
 # Budgets are checked on the header, before any pixel is read (docs/formats/raster.md).
