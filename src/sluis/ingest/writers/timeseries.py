@@ -110,6 +110,7 @@ class TimeseriesProcessor:
         if reader is None:
             ctx.problem(f"format {member.format!r} is not a timeseries format")
             return False
+        first_problem = len(job.report.problems)
         try:
             for raw in reader(Path(member.path), ctx, job.settings, **_options(member.format)):
                 batch = convert(raw, ctx)
@@ -119,6 +120,10 @@ class TimeseriesProcessor:
         except ReaderError as error:
             ctx.file_problem(error)
             return False
+        finally:
+            mine = job.report.problems[first_problem:]
+            mine.sort(key=lambda problem: problem.line or 0)
+            job.report.problems[first_problem:] = mine
         if ctx.skipped_missing:
             job.report.warn(
                 f"{member.name}: {ctx.skipped_missing} row(s) without a value were skipped"
