@@ -37,6 +37,7 @@ def read_pixml(
     for name, value in (("forbid_dtd", True), ("forbid_entities", True), ("forbid_external", True)):
         setattr(parser, name, value)
     parser.setContentHandler(handler)
+    handler.setDocumentLocator(parser)  # feed() never hands the handler a locator itself
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
             _feed(parser, handler, block)

@@ -261,7 +261,7 @@ def _with_format(strings, present, fmt):
     )
     failed = present & ~_np(pc.is_valid(parsed))
     aware = present if parsed.type.tz is not None else np.zeros(len(strings), dtype=bool)
-    micros = np.asarray(pc.cast(parsed, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
+    micros = np.array(pc.cast(parsed, pa.int64()).fill_null(0).to_numpy(), dtype=np.int64)
     return micros, aware, failed
 
 
