@@ -24,11 +24,9 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import DatabaseError, transaction
 
@@ -179,15 +177,24 @@ class SqliteStager(Stager):
     def _create(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE ts_staging (key integer NOT NULL, ts text NOT NULL, "
+                "CREATE TEMP TABLE ts_staging (key integer NOT NULL, ts integer NOT NULL, "
                 "value real NOT NULL, flag text NOT NULL, ord integer NOT NULL, "
                 "dup integer NOT NULL DEFAULT 0, PRIMARY KEY (key, ts)) WITHOUT ROWID"
             )
 
+    def _drop(self) -> None:
+        super()._drop()
+        with self.connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS ts_count_inserted")
+
     def add(self, keys, stamps, values, flags, ords) -> None:
-        texts = _django_sqlite_datetimes(stamps)
         rows = zip(
-            keys.tolist(), texts, values.tolist(), flags.to_pylist(), ords.tolist(), strict=True
+            keys.tolist(),
+            stamps.tolist(),
+            values.tolist(),
+            flags.to_pylist(),
+            ords.tolist(),
+            strict=True,
         )
         raw = self.connection.connection
         own = not self.connection.in_atomic_block
@@ -206,18 +213,23 @@ class SqliteStager(Stager):
     def merge(self, mapping: dict[int, int]) -> MergeResult:
         result = MergeResult()
         with self.connection.cursor() as cursor:
-            self._keymap(cursor, mapping)
             cursor.execute(
-                "SELECT key, count(*), min(ts), max(ts), sum(dup) FROM ts_staging GROUP BY key"
+                "CREATE TEMP TABLE ts_keymap (key integer PRIMARY KEY, "
+                "series_id integer NOT NULL UNIQUE, inserted integer NOT NULL DEFAULT 0)"
             )
-            staged = cursor.fetchall()
-            cursor.execute(_SQLITE_EXISTING)
-            existing = dict(cursor.fetchall())
+            cursor.executemany(
+                "INSERT INTO ts_keymap (key, series_id) VALUES (%s, %s)", list(mapping.items())
+            )
+            cursor.execute(_SQLITE_COUNT_TRIGGER)
             cursor.execute(_SQLITE_MERGE)
             changed = cursor.rowcount
-        for key, count, first, last, duplicates in staged:
-            inserted = count - existing.get(key, 0)
-            result.per_series[mapping[key]] = SeriesDelta(inserted, _parse(first), _parse(last))
+            cursor.execute("DROP TRIGGER ts_count_inserted")
+            cursor.execute(_SQLITE_SUMMARY)
+            staged = cursor.fetchall()
+        for series_id, count, inserted, first, last, duplicates in staged:
+            result.per_series[series_id] = SeriesDelta(
+                inserted, _from_micros(first), _from_micros(last)
+            )
             result.inserted += inserted
             result.duplicates += duplicates
             result.unchanged += count
@@ -231,27 +243,36 @@ _SQLITE_STAGE = (
     "ON CONFLICT (key, ts) DO UPDATE SET value = excluded.value, flag = excluded.flag, "
     "ord = excluded.ord, dup = dup + 1"
 )
-_SQLITE_EXISTING = (
-    "SELECT s.key, count(*) FROM ts_staging s JOIN ts_keymap m ON m.key = s.key "
-    'JOIN ts_event e ON e.series_id = m.series_id AND e."timestamp" = s.ts GROUP BY s.key'
+# Counts the rows the merge really inserts, per series, without a second pass over the data.
+_SQLITE_COUNT_TRIGGER = (
+    "CREATE TEMP TRIGGER ts_count_inserted AFTER INSERT ON main.ts_event BEGIN "
+    "UPDATE ts_keymap SET inserted = inserted + 1 WHERE series_id = NEW.series_id; END"
+)
+# Django's SQLite text for datetimes: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC (floor division, so
+# times before 1970 format right too).
+_SECONDS = "((s.ts - ((s.ts % 1000000) + 1000000) % 1000000) / 1000000)"
+_MICROS = "(((s.ts % 1000000) + 1000000) % 1000000)"
+_SQLITE_TEXT = (
+    f"strftime('%Y-%m-%d %H:%M:%S', {_SECONDS}, 'unixepoch') "
+    f"|| CASE WHEN {_MICROS} = 0 THEN '' ELSE printf('.%06d', {_MICROS}) END"
 )
 _SQLITE_MERGE = (
-    'INSERT INTO ts_event (series_id, "timestamp", value, flag) '
-    "SELECT m.series_id, s.ts, s.value, s.flag FROM ts_staging s "
+    'INSERT INTO ts_event (series_id, "timestamp", value, flag) '  # noqa: S608 (constants)
+    f"SELECT m.series_id, {_SQLITE_TEXT}, s.value, s.flag FROM ts_staging s "
     'JOIN ts_keymap m ON m.key = s.key WHERE true ON CONFLICT (series_id, "timestamp") '
     "DO UPDATE SET value = excluded.value, flag = excluded.flag"
     " WHERE ts_event.value IS NOT excluded.value OR ts_event.flag IS NOT excluded.flag"
 )
+_SQLITE_SUMMARY = (
+    "SELECT m.series_id, count(*), m.inserted, min(s.ts), max(s.ts), sum(s.dup) "
+    "FROM ts_staging s JOIN ts_keymap m ON m.key = s.key GROUP BY s.key"
+)
 
 
-def _django_sqlite_datetimes(stamps: np.ndarray) -> list[str]:
-    """UTC microseconds as Django's SQLite backend writes datetimes (``str()`` of naive UTC)."""
-    moments = pa.array(stamps.astype("datetime64[us]"))
-    whole = pc.strftime(pc.cast(moments, pa.timestamp("s"), safe=False), "%Y-%m-%d %H:%M:%S")
-    if not (stamps % 1_000_000).any():
-        return whole.to_pylist()
-    fraction = pc.strftime(moments, "%Y-%m-%d %H:%M:%S")
-    return pc.if_else(pa.array(stamps % 1_000_000 == 0), whole, fraction).to_pylist()
+def _from_micros(micros: int | None) -> datetime | None:
+    if micros is None:
+        return None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sluis.datastore.timeseries.bulk import MergeResult, Stager
 from sluis.datastore.timeseries.models import Series
@@ -80,15 +80,25 @@ def _units_update(found, index, units) -> list[str]:
 
 
 def series_summaries_update(*, result: MergeResult) -> None:
-    """Add the merge's inserted events to each touched series' count and time span."""
+    """Add the merge's inserted events to each touched series' count and time span.
+
+    One ``executemany`` rather than ``bulk_update``: the ORM's CASE expressions cost more than
+    the merge itself for a small upload touching many series.
+    """
     touched = Series.objects.in_bulk(list(result.per_series))
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = []
     for series_id, delta in result.per_series.items():
         series = touched[series_id]
-        series.event_count += delta.inserted
-        if delta.first and (series.first_timestamp is None or delta.first < series.first_timestamp):
-            series.first_timestamp = delta.first
-        if delta.last and (series.last_timestamp is None or delta.last > series.last_timestamp):
-            series.last_timestamp = delta.last
-    Series.objects.bulk_update(
-        touched.values(), ["event_count", "first_timestamp", "last_timestamp"], batch_size=_CHUNK
-    )
+        first, last = series.first_timestamp, series.last_timestamp
+        if delta.first and (first is None or delta.first < first):
+            first = delta.first
+        if delta.last and (last is None or delta.last > last):
+            last = delta.last
+        rows.append((series.event_count + delta.inserted, adapt(first), adapt(last), series_id))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE ts_series SET event_count = %s, first_timestamp = %s, last_timestamp = %s "
+            "WHERE id = %s",
+            rows,
+        )
