@@ -100,7 +100,7 @@ class PostgresStager(Stager):
     def _create(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE ts_staging (ord bigint, key integer, ts timestamptz, "
+                "CREATE TEMP TABLE ts_staging (ord bigint, key integer, ts bigint, "
                 "value double precision, flag text)"
             )
 
@@ -109,7 +109,7 @@ class PostgresStager(Stager):
             {
                 "ord": pa.array(ords),
                 "key": pa.array(keys),
-                "ts": pa.array(stamps.astype("datetime64[us]")).cast(pa.timestamp("us", "UTC")),
+                "ts": pa.array(stamps),  # UTC microseconds: far cheaper to write and COPY than text
                 "value": pa.array(values),
                 "flag": flags,
             }
@@ -153,11 +153,13 @@ class PostgresStager(Stager):
             raise
 
 
+_PG_TS = "(timestamptz 'epoch' + s.ts * interval '1 microsecond')"
 _PG_STAGED = (
-    "SELECT m.series_id, s.ts, s.value, s.flag FROM ts_staging s JOIN ts_keymap m ON m.key = s.key"
+    f"SELECT m.series_id, {_PG_TS}, s.value, s.flag "  # noqa: S608 (constants)
+    "FROM ts_staging s JOIN ts_keymap m ON m.key = s.key"
 )
 _PG_DISTINCT = (
-    "SELECT DISTINCT ON (s.key, s.ts) m.series_id, s.ts, s.value, s.flag "
+    f"SELECT DISTINCT ON (s.key, s.ts) m.series_id, {_PG_TS}, s.value, s.flag "  # noqa: S608
     "FROM ts_staging s JOIN ts_keymap m ON m.key = s.key ORDER BY s.key, s.ts, s.ord DESC"
 )
 _PG_MERGE = (
