@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sluis.datastore.timeseries.models import Series
 from sluis.ingest.contracts import IngestFailed
 from tests.datastore.timeseries.conftest import series_of, stored
 
@@ -122,3 +123,12 @@ def test_microsecond_timestamps_round_trip(levels, ingest):
     )
     assert outcome.counts.unchanged == 1
     assert list(stored(levels)) == [("L1", "h", "2025-01-01T00:00:00.250000+00:00")]
+
+
+def test_deleting_a_data_source_deletes_its_series_and_events(levels, make_source, ingest):
+    other = make_source(name="Other").data_source
+    ingest(levels, FIRST)
+    ingest(other, FIRST)
+    levels.delete()
+    assert len(stored(other)) == 4
+    assert not Series.objects.filter(data_source_id=levels.pk).exists()
