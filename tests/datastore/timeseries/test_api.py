@@ -30,7 +30,7 @@ def test_events_are_csv_newest_first_with_nexus_timestamps(api, consumer, series
     assert response["Content-Type"].startswith("text/csv")
     lines = body.splitlines()
     assert lines[0] == "timestamp,value"
-    assert lines[1] == "2025-01-01 05:00:00+00,7.0"
+    assert lines[1] == "2025-01-01 05:00:00+00,7"
     assert len(lines) == 7
 
 
@@ -47,9 +47,9 @@ def test_the_reference_flow_leaves_the_union_with_newer_values(api, consumer, le
         api, consumer, timeseries_id=series_of(levels, "L1", "h").pk, sortby="timestamp a"
     )
     assert body.splitlines()[1:] == [
-        "2025-01-01 00:00:00+00,1.0",
-        "2025-01-01 01:00:00+00,20.0",
-        "2025-01-01 02:00:00+00,3.0",
+        "2025-01-01 00:00:00+00,1",
+        "2025-01-01 01:00:00+00,20",
+        "2025-01-01 02:00:00+00,3",
     ]
 
 
@@ -98,10 +98,10 @@ def test_reduced_view_gives_min_and_max_per_bucket(api, consumer, series):
         sortby="timestamp a",
     )
     assert body.splitlines()[1:] == [
-        "2025-01-01 00:00:00+00,5.0",
-        "2025-01-01 01:00:00+00,1.0",
-        "2025-01-01 03:00:00+00,8.0",
-        "2025-01-01 04:00:00+00,2.0",
+        "2025-01-01 00:00:00+00,5",
+        "2025-01-01 01:00:00+00,1",
+        "2025-01-01 03:00:00+00,8",
+        "2025-01-01 04:00:00+00,2",
     ]
 
 
@@ -198,3 +198,19 @@ def test_timeseries_hides_private_sources_of_other_organizations(
     ingest(make_source(name="Secret", private=True).data_source, HOURS)
     response = api.get("/api/v1/timeseries/", {"token": outsider.token})
     assert response.json()["count"] == 0
+
+
+def test_csv_writes_fractions_of_seconds_and_values_exactly(api, consumer, levels, ingest):
+    rows = (
+        "L9,h,2025-01-01T00:00:00.25Z,0.1\n"
+        "L9,h,2025-01-01T00:00:01Z,-1e-05\n"
+        "L9,h,1969-12-31T23:59:59.5Z,12.5\n"
+    )
+    ingest(levels, "location,parameter,timestamp,value\n" + rows)
+    series = series_of(levels, "L9", "h")
+    _, body = events(api, consumer, timeseries_id=series.pk, sortby="timestamp a")
+    assert body.splitlines()[1:] == [
+        "1969-12-31 23:59:59.500000+00,12.5",
+        "2025-01-01 00:00:00.250000+00,0.1",
+        "2025-01-01 00:00:01+00,-1e-05",
+    ]
