@@ -13,7 +13,10 @@ For each size N it writes a long-format CSV (100 locations x N/100 hourly timest
   the same ``ts_event`` table. Anchor, SQLite: ``executemany`` upsert of pre-parsed rows (the
   parsing is not timed) into the same table, one transaction.
 
-Then the cost of overwriting 10 k events in a data source already holding ``--stored`` events.
+Then the cost of overwriting 10 k events in a data source already holding ``--stored`` events,
+and the read-back of one series of ``--readback`` events through ``GET /events/`` (CSV, in-process
+Django test client, whole body consumed) against ``COPY (SELECT …) TO STDOUT`` of the same rows
+(PostgreSQL) or a plain ``SELECT`` iterated by sqlite3 (SQLite).
 Prints rows/s and the Sluis/anchor ratio. It needs a database of its own: PostgreSQL database
 ``sluis_timeseries_bench`` (created if absent) or a temporary SQLite file. Not a test.
 """
@@ -169,12 +172,14 @@ def main() -> None:
     parser.add_argument("--rows", default="500000,1000000,2000000,5000000")
     parser.add_argument("--stored", type=int, default=10_000_000)
     parser.add_argument("--overwrite", type=int, default=10_000)
+    parser.add_argument("--readback", type=int, default=1_000_000)
+    parser.add_argument("--skip-sizes", action="store_true", help="only the 10 k and read-back")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sluis-bench-"))
     setup_django(args.db, work)
     anchor = anchor_postgres if args.db == "postgres" else anchor_sqlite
     print(f"# timeseries ingest, {args.db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
-    for rows in [int(x) for x in args.rows.split(",") if x]:
+    for rows in [] if args.skip_sizes else [int(x) for x in args.rows.split(",") if x]:
         first, second = work / f"first-{rows}.csv", work / f"second-{rows}.csv"
         write_csv(first, rows)
         write_csv(second, rows, shift=0.5)
@@ -192,6 +197,7 @@ def main() -> None:
         first.unlink()
         second.unlink()
     overwrite_small(args, work, anchor)
+    readback(args, work)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the benchmark process: {peak:.0f} MB")
 
@@ -200,7 +206,7 @@ def overwrite_small(args, work: Path, anchor) -> None:
     """Overwrite ``--overwrite`` events into a source holding ``--stored`` (and into an empty one)."""
     stored, small = work / "stored.csv", work / "small.csv"
     write_csv(stored, args.stored)
-    write_csv(small, args.overwrite, shift=0.25, first_hour=1000)
+    write_csv(small, args.overwrite, shift=0.25, first_hour=50)
     empty_time, _ = sluis_run(fresh_source("empty"), small)
     source = fresh_source("big")
     anchor(source, stored)
@@ -211,6 +217,50 @@ def overwrite_small(args, work: Path, anchor) -> None:
     print(f"## {args.overwrite:,} events overwritten in a data source holding {args.stored:,}")
     print(ratio_line("into stored", args.overwrite, big_time, anchor_time))
     print(f"{'same into empty':<22} {args.overwrite:>10,} rows  sluis {empty_time:7.2f}s")
+
+
+def readback(args, work: Path) -> None:
+    """One series of ``--readback`` events, read whole through ``GET /events/`` as CSV."""
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from sluis.accounts.services import token_create, user_create
+    from sluis.datastore.timeseries.models import Series
+
+    source = fresh_source("readback")
+    big = work / "one.csv"
+    with open(big, "w") as out:
+        out.write("location,parameter,timestamp,value\n")
+        hours = np.arange(args.readback)
+        stamps = (START + hours.astype("timedelta64[h]")).astype("datetime64[s]")
+        text = pc.strftime(pa.array(stamps), "%Y-%m-%dT%H:%M:%SZ").to_pylist()
+        values = np.round(np.sin(hours / 24.0), 3).tolist()
+        out.writelines(f"R,h,{t},{v}\n" for t, v in zip(text, values, strict=True))
+    sluis_run(source, big)
+    series = Series.objects.get(data_source=source)
+    user = user_create(username=f"bench{time.time_ns()}", organization=source.owner,
+                       display_name="Bench", data_consumer=True)
+    token = token_create(user=user).secret
+    client = APIClient()
+    began = time.perf_counter()
+    response = client.get("/api/v1/events/", {"timeseries_id": series.pk, "count": args.readback, "token": token})
+    size = sum(len(block) for block in response.streaming_content)
+    sluis_time = time.perf_counter() - began
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_sql = ("COPY (SELECT \"timestamp\", value FROM ts_event WHERE series_id = %d "
+                        "ORDER BY \"timestamp\" DESC) TO STDOUT (FORMAT csv)" % series.pk)
+            with cursor.cursor.copy(copy_sql) as copy:
+                anchor_size = sum(len(block) for block in copy)
+        else:
+            cursor.execute('SELECT "timestamp", value FROM ts_event WHERE series_id = %s '
+                           'ORDER BY "timestamp" DESC', [series.pk])
+            anchor_size = sum(1 for _ in cursor.cursor)
+    anchor_time = time.perf_counter() - began
+    print(f"## read-back of one series of {args.readback:,} events ({size / 1e6:.0f} MB CSV)")
+    assert anchor_size > 0
+    print(ratio_line("GET /events/ CSV", args.readback, sluis_time, anchor_time))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db import connection
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,8 +16,9 @@ from sluis.datastore.timeseries.api.params import event_query
 from sluis.datastore.timeseries.api.serializers import SeriesSerializer
 from sluis.datastore.timeseries.selectors import (
     SORTS,
-    events_copy_csv,
+    events_csv,
     events_list,
+    number_text,
     series_get_readable,
     series_readable,
 )
@@ -110,30 +110,24 @@ class EventListView(APIView):
         return response
 
 
-def _nexus_time(moment: datetime) -> str:
-    """``2025-10-21 00:00:00+00`` (microseconds only when there are any), always UTC."""
-    text = moment.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{text}.{moment.microsecond:06d}+00" if moment.microsecond else f"{text}+00"
-
-
-def _number(value: float) -> str:
-    """Shortest exact text, as PostgreSQL writes a double: ``1`` rather than ``1.0``."""
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
-
-
 def _csv(series, query) -> Iterator[bytes]:
     yield b"timestamp,value\n"
-    if connection.vendor == "postgresql" and query.bucket is None:
-        yield from events_copy_csv(series=series, query=query)
+    if query.bucket is None:
+        yield from events_csv(series=series, query=query)
         return
-    lines: list[str] = []
-    for moment, value, _flag in events_list(series=series, query=query):
-        lines.append(f"{_nexus_time(moment)},{_number(value)}\n")
-        if len(lines) >= 5_000:
-            yield "".join(lines).encode()
-            lines = []
+    lines = [
+        f"{_nexus_time(moment)},{number_text(value)}\n"
+        for moment, value, _flag in events_list(series=series, query=query)
+    ]
     yield "".join(lines).encode()
+
+
+def _nexus_time(moment: datetime) -> str:
+    """``2025-10-21 00:00:00+00``: PostgreSQL's text of a UTC ``timestamptz``."""
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return f"{text}+00"
 
 
 def _json(events: Iterable[tuple]) -> Iterator[bytes]:
