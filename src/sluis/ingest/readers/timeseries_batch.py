@@ -62,7 +62,6 @@ class ReadContext:
     parameter: str | None = None
     unit: str | None = None
     skipped_missing: int = 0
-    rows_read: int = 0
     listed: int = 0
 
     @classmethod
@@ -133,7 +132,6 @@ class EventBatch:
 def convert(raw: RawBatch, ctx: ReadContext) -> EventBatch:
     """Validate and type one raw batch; invalid rows go to the report and are left out."""
     n = raw.size
-    ctx.rows_read += n
     cols = {name: _clean(raw.columns.get(name), n) for name in FIELDS}
     if ctx.parameter and raw.columns.get("parameter") is None:
         cols["parameter"] = pa.array([ctx.parameter] * n, pa.string())
