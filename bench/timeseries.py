@@ -196,6 +196,8 @@ def main() -> None:
         print(ratio_line("full overwrite", rows, t_over, a_over), flush=True)
         first.unlink()
         second.unlink()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS after the loads (generator + Sluis + anchor): {peak:.0f} MB", flush=True)
     overwrite_small(args, work, anchor)
     readback(args, work)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

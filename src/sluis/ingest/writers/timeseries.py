@@ -25,6 +25,7 @@ from sluis.ingest.contracts import Counts, IngestFailed, IngestJob, register_pro
 from sluis.ingest.readers.csv_timeseries import read_csv_timeseries
 from sluis.ingest.readers.json_timeseries import read_json_timeseries
 from sluis.ingest.readers.pixml import read_pixml
+from sluis.ingest.readers.prefetch import prefetched
 from sluis.ingest.readers.timeseries_batch import (
     EventBatch,
     RawBatch,
@@ -112,8 +113,8 @@ class TimeseriesProcessor:
             return False
         first_problem = len(job.report.problems)
         try:
-            for raw in reader(Path(member.path), ctx, job.settings, **_options(member.format)):
-                batch = convert(raw, ctx)
+            raws = reader(Path(member.path), ctx, job.settings, **_options(member.format))
+            for batch in prefetched(convert(raw, ctx) for raw in raws):
                 if batch.size and (job.skip_invalid_rows or not job.report.has_problems):
                     ords = np.arange(stager.rows, stager.rows + batch.size, dtype=np.int64)
                     stager.add(keys.encode(batch), batch.timestamp, batch.value, batch.flag, ords)
