@@ -114,7 +114,8 @@ class TimeseriesProcessor:
         first_problem = len(job.report.problems)
         try:
             raws = reader(Path(member.path), ctx, job.settings, **_options(member.format))
-            for batch in prefetched(convert(raw, ctx) for raw in raws):
+            batches = (convert(raw, ctx) for raw in raws)
+            for batch in prefetched(batches) if stager.overlaps_parsing else batches:
                 if batch.size and (job.skip_invalid_rows or not job.report.has_problems):
                     ords = np.arange(stager.rows, stager.rows + batch.size, dtype=np.int64)
                     stager.add(keys.encode(batch), batch.timestamp, batch.value, batch.flag, ords)
