@@ -86,6 +86,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not pytest-django's in-memory default: worker subprocesses of the tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -129,26 +131,86 @@ SLUIS_PUBLIC_URL = env.str("SLUIS_PUBLIC_URL", default="")
 SLUIS_TOKEN_DEFAULT_TTL_DAYS = env.int("SLUIS_TOKEN_DEFAULT_TTL_DAYS", default=0)
 
 # --- Object storage (uploads issue) -----------------------------------------------------------
+SLUIS_STORAGE = env.str("SLUIS_STORAGE", default="local")
+_LOCAL_OBJECTS = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": DATA_DIR / "objects"},
+}
+_S3_OBJECTS = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": env.str("SLUIS_S3_BUCKET", default=""),
+        "endpoint_url": env.str("SLUIS_S3_ENDPOINT_URL", default="") or None,
+        "access_key": env.str("SLUIS_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("SLUIS_S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("SLUIS_S3_REGION", default="") or None,
+        "location": env.str("SLUIS_S3_PREFIX", default=""),
+        "addressing_style": env.str("SLUIS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,  # keys are generated and unique: skip the existence check
+    },
+}
+if SLUIS_STORAGE not in ("local", "s3"):
+    raise ValueError(f"SLUIS_STORAGE must be 'local' or 's3', not {SLUIS_STORAGE!r}")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "media"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "sluis": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "objects"},
-    },
+    "sluis": _S3_OBJECTS if SLUIS_STORAGE == "s3" else _LOCAL_OBJECTS,
 }
 
 # --- Download links ---------------------------------------------------------------------------
 SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
 
 # --- Uploads ----------------------------------------------------------------------------------
-# (uploads issue: limits, download links)
+SLUIS_MAX_UPLOAD_BYTES = env.int("SLUIS_MAX_UPLOAD_BYTES", default=500 * 1024 * 1024)
+SLUIS_UPLOAD_MAX_FIELD_BYTES = env.int("SLUIS_UPLOAD_MAX_FIELD_BYTES", default=64 * 1024)
+SLUIS_UPLOAD_MAX_PARTS = env.int("SLUIS_UPLOAD_MAX_PARTS", default=100)
+SLUIS_UPLOAD_MAX_HEADER_BYTES = env.int("SLUIS_UPLOAD_MAX_HEADER_BYTES", default=128 * 1024)
+SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR / "incoming"))
+SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
+SLUIS_UPLOAD_IDLE_TIMEOUT = env.int("SLUIS_UPLOAD_IDLE_TIMEOUT", default=60)
+SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
+SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=100)
 
 # --- Processing -------------------------------------------------------------------------------
-# (processing issue: Celery, archive budgets)
+# Celery: an empty SLUIS_BROKER_URL is the embedded default, kombu's filesystem transport in
+# DATA_DIR/broker (no broker server; `sluis serve` runs the worker). See docs/processing.md.
+SLUIS_BROKER_URL = env.str("SLUIS_BROKER_URL", default="")
+SLUIS_BROKER_DIR = DATA_DIR / "broker"
+SLUIS_QUEUE = env.str("SLUIS_QUEUE", default="sluis")
+SLUIS_SERVE_WORKER = env.bool("SLUIS_SERVE_WORKER", default=not SLUIS_BROKER_URL)
+SLUIS_WORKER_CONCURRENCY = env.int("SLUIS_WORKER_CONCURRENCY", default=2)
+SLUIS_TASK_TIME_LIMIT = env.int("SLUIS_TASK_TIME_LIMIT", default=1500)
+SLUIS_TASK_SOFT_TIME_LIMIT = env.int(
+    "SLUIS_TASK_SOFT_TIME_LIMIT", default=max(1, SLUIS_TASK_TIME_LIMIT - 30)
+)
+SLUIS_LEASE_MARGIN = env.int("SLUIS_LEASE_MARGIN", default=60)
+SLUIS_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "SLUIS_BROKER_VISIBILITY_TIMEOUT", default=SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN + 300
+)
+SLUIS_MAX_ATTEMPTS = env.int("SLUIS_MAX_ATTEMPTS", default=3)
+SLUIS_SWEEP_INTERVAL = env.float("SLUIS_SWEEP_INTERVAL", default=60.0)
+SLUIS_REQUEUE_AFTER = env.int("SLUIS_REQUEUE_AFTER", default=300)
+SLUIS_EXTRA_PROCESSORS = env.list("SLUIS_EXTRA_PROCESSORS", default=[])
+SLUIS_WORK_DIR = env.str("SLUIS_WORK_DIR", default="")
+SLUIS_MAX_JSON_SIZE = env.int("SLUIS_MAX_JSON_SIZE", default=100 * 1024 * 1024)
+SLUIS_ARCHIVE_MAX_MEMBERS = env.int("SLUIS_ARCHIVE_MAX_MEMBERS", default=10_000)
+SLUIS_ARCHIVE_MAX_MEMBER_SIZE = env.int("SLUIS_ARCHIVE_MAX_MEMBER_SIZE", default=1024**3)
+SLUIS_ARCHIVE_MAX_TOTAL_SIZE = env.int("SLUIS_ARCHIVE_MAX_TOTAL_SIZE", default=2 * 1024**3)
+SLUIS_ARCHIVE_MAX_RATIO = env.int("SLUIS_ARCHIVE_MAX_RATIO", default=200)
+SLUIS_ARCHIVE_RATIO_MIN_SIZE = env.int("SLUIS_ARCHIVE_RATIO_MIN_SIZE", default=1024 * 1024)
+if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SLUIS_BROKER_VISIBILITY_TIMEOUT must exceed SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN, "
+        "or a broker would hand a running upload to a second worker."
+    )
 
 # --- Timeseries -------------------------------------------------------------------------------
 # Readers work through uploads in pieces so memory stays bounded whatever the file size.
@@ -161,10 +223,25 @@ SLUIS_EVENTS_MAX_COUNT = env.int("SLUIS_EVENTS_MAX_COUNT", default=10_000_000)
 # (vector issue)
 
 # --- Rasters ----------------------------------------------------------------------------------
-# (raster issue)
+# Budgets are checked on the header, before any pixel is read (docs/formats/raster.md).
+SLUIS_RASTER_MAX_WIDTH = env.int("SLUIS_RASTER_MAX_WIDTH", default=100_000)
+SLUIS_RASTER_MAX_HEIGHT = env.int("SLUIS_RASTER_MAX_HEIGHT", default=100_000)
+SLUIS_RASTER_MAX_BANDS = env.int("SLUIS_RASTER_MAX_BANDS", default=256)
+SLUIS_RASTER_MAX_PIXELS = env.int("SLUIS_RASTER_MAX_PIXELS", default=1_000_000_000)
+SLUIS_RASTER_MAX_FRAMES = env.int("SLUIS_RASTER_MAX_FRAMES", default=10_000)
+SLUIS_RASTER_MAX_BLOCK_BYTES = env.int("SLUIS_RASTER_MAX_BLOCK_BYTES", default=256 * 1024 * 1024)
+SLUIS_RASTER_COG_COMPRESS = env.str("SLUIS_RASTER_COG_COMPRESS", default="DEFLATE")
+SLUIS_RASTER_COG_BLOCKSIZE = env.int("SLUIS_RASTER_COG_BLOCKSIZE", default=512)
+SLUIS_RASTER_THREADS = env.str("SLUIS_RASTER_THREADS", default="1")
+SLUIS_RASTER_GDAL_CACHE_MB = env.int("SLUIS_RASTER_GDAL_CACHE_MB", default=256)
+SLUIS_RASTER_PREVIEW_MAX_SIZE = env.int("SLUIS_RASTER_PREVIEW_MAX_SIZE", default=2048)
+SLUIS_RASTER_VALUES_MAX_FRAMES = env.int("SLUIS_RASTER_VALUES_MAX_FRAMES", default=1000)
 
 # --- Files ------------------------------------------------------------------------------------
-# (files issue)
+# Pillow's decompression-bomb budget (also set as PIL.Image.MAX_IMAGE_PIXELS at app start).
+SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=120_000_000)
+SLUIS_FILES_MAX_EXIF_BYTES = env.int("SLUIS_FILES_MAX_EXIF_BYTES", default=1024 * 1024)
+SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 
 # --- Logging: every handler redacts tokens ----------------------------------------------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")
