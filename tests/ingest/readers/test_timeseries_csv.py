@@ -1,9 +1,9 @@
 """CSV timeseries: layouts, dialects, encodings, and problems with their line numbers."""
 
 import pytest
-from tests.ingest.readers.timeseries_helpers import read
 
 from sluis.ingest.readers import csv_timeseries
+from tests.ingest.readers.timeseries_helpers import read
 
 HEAD = "location,parameter,timestamp,value\n"
 LONG = "location,parameter,timestamp,value,unit,flag\nL1,h,2025-01-01T00:00:00Z,1.5,m,0\n"

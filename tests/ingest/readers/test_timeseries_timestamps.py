@@ -1,6 +1,7 @@
 """Timestamps: ISO 8601 with offsets, naive local times, DST, explicit formats."""
 
 import pytest
+
 from tests.ingest.readers.timeseries_helpers import read
 
 HEAD = "location,parameter,timestamp,value\n"
