@@ -214,3 +214,14 @@ def test_csv_writes_fractions_of_seconds_and_values_exactly(api, consumer, level
         "2025-01-01 00:00:00.25+00,0.1",
         "2025-01-01 00:00:01+00,-1e-05",
     ]
+
+
+def test_timeseries_needs_a_token(api, series):
+    response = api.get("/api/v1/timeseries/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_an_open_ended_range_keeps_everything_after_its_start(api, consumer, series):
+    _, body = events(api, consumer, timeseries_id=series.pk, range="2025-01-01T04:00:00Z/")
+    assert len(body.splitlines()) == 3
