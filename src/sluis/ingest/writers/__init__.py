@@ -5,4 +5,5 @@ from sluis.ingest.writers import (
     files,  # noqa: F401
     raster,  # noqa: F401
     timeseries,  # noqa: F401
+    vector,  # noqa: F401
 )
