@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # Set before rasterio/pyogrio load their bundled GDALs: GDAL reads these at driver registration.
-_SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC NGW OGCAPI STACIT STACTA GDALG"
+_SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC OGCAPI STACIT STACTA"
 # OGR_SKIP is comma-separated (GDAL_SKIP takes spaces).
 _SKIPPED_VECTOR_DRIVERS = "OGR_VRT,HTTP,CSW,WFS,OAPIF,NGW,Carto,AmigoCloud,Elasticsearch,GDALG"
 os.environ["GDAL_SKIP"] = _SKIPPED_RASTER_DRIVERS
