@@ -1,0 +1,35 @@
+"""Fixtures for the sluis-client tests: a real Sluis serving HTTP, and clients pointed at it.
+
+``live_server`` is pytest-django's: Sluis in a server thread on a free port, on the test
+database (SQLite or PostgreSQL), with the test's own ``SLUIS_DATA_DIR``.
+"""
+
+import pytest
+
+from sluis_client import Client, PollPolicy, RetryPolicy
+
+# Short bounds keep retries fast in tests; the behaviour is the same as with the defaults.
+FAST_RETRY = RetryPolicy(attempts=4, total_wait=20.0, busy_delay=0.5, backoff=0.05)
+FAST_POLL = PollPolicy(interval=0.05, factor=1.5, max_interval=0.5)
+
+
+@pytest.fixture
+def sluis_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def client_for(sluis_url):
+    """``client_for(user)``: a ``Client`` with that user's token (``None``: anonymous)."""
+    opened = []
+
+    def make(user=None, **options):
+        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("poll", FAST_POLL)
+        client = Client(sluis_url, user.token if user else None, **options)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.close()
