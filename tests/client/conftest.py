@@ -33,3 +33,12 @@ def client_for(sluis_url):
     yield make
     for client in opened:
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def no_user_settings(monkeypatch, tmp_path):
+    """The developer's own SLUIS_URL, SLUIS_TOKEN and config file never leak into a test."""
+    for name in ("SLUIS_URL", "SLUIS_TOKEN", "SLUIS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("COLUMNS", "200")

@@ -192,8 +192,8 @@ def cmd_status(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _client(args: argparse.Namespace) -> Client:
     settings = resolve_settings(url=args.url, token=args.token, config_file=args.config)
     retry = RetryPolicy(
-        attempts=getattr(args, "attempts", None) or RetryPolicy.attempts,
-        total_wait=getattr(args, "max_retry_wait", None) or RetryPolicy.total_wait,
+        attempts=args.attempts or RetryPolicy.attempts,
+        total_wait=RetryPolicy.total_wait if args.max_retry_wait is None else args.max_retry_wait,
     )
     return Client(settings.url, settings.token, timeout=args.http_timeout, retry=retry)
 
@@ -353,10 +353,6 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("files", nargs="+", metavar="FILE", help="files (or folders with --zip)")
     upload.add_argument("--zip", action="store_true", help="send all files as one zip archive")
     upload.add_argument("--wait", action="store_true", help="wait for processing to finish")
-    upload.add_argument("--attempts", type=_positive_int, help="requests per file at most (5)")
-    upload.add_argument(
-        "--max-retry-wait", type=float, metavar="SECONDS", help="total retry waiting (900)"
-    )
     _wait_option(upload)
     upload.set_defaults(handler=cmd_upload)
 
@@ -377,6 +373,10 @@ def _common_options() -> argparse.ArgumentParser:
     common.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     common.add_argument(
         "--http-timeout", type=float, default=60.0, metavar="SECONDS", help="per network step"
+    )
+    common.add_argument("--attempts", type=_positive_int, help="tries per request at most (5)")
+    common.add_argument(
+        "--max-retry-wait", type=float, metavar="SECONDS", help="total waiting between tries (900)"
     )
     return common
 
