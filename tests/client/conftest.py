@@ -23,10 +23,10 @@ def client_for(sluis_url):
     """``client_for(user)``: a ``Client`` with that user's token (``None``: anonymous)."""
     opened = []
 
-    def make(user=None, **options):
+    def make(user=None, url=None, **options):
         options.setdefault("retry", FAST_RETRY)
         options.setdefault("poll", FAST_POLL)
-        client = Client(sluis_url, user.token if user else None, **options)
+        client = Client(url or sluis_url, user.token if user else None, **options)
         opened.append(client)
         return client
 

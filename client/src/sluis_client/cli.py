@@ -212,7 +212,10 @@ def _upload_one(client: Client, args: argparse.Namespace, path: Path, err: Conso
         def progress(sent: int, total: int | None) -> None:
             bar.update(task, completed=sent, total=total)
 
-        return client.upload(args.task, path, progress=progress)
+        def retrying(error: SluisClientError, delay: float) -> None:
+            bar.console.print(f"{error}; trying again in {delay:.0f} s.", markup=False)
+
+        return client.upload(args.task, path, progress=progress, on_retry=retrying)
 
 
 def _wait(

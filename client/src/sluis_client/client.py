@@ -34,6 +34,8 @@ RETRYABLE_TRANSPORT_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.
 RETRYABLE_GATEWAY_STATUSES = frozenset({502, 503, 504})
 
 UploadRef = UploadResult | UploadStatus | int
+RetryCallback = Callable[[SluisClientError, float], None]
+"""Called as ``on_retry(error, delay_seconds)`` before the client sleeps and tries again."""
 
 
 def api_root(base_url: str) -> str:
@@ -132,6 +134,7 @@ class Client:
         progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
         retry: RetryPolicy | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> UploadResult:
         """Upload one file (a path or a binary file object) to sync task ``task_id``.
 
@@ -146,6 +149,7 @@ class Client:
         total waiting are bounded by ``retry`` (default: the client's policy); when they run out
         the last error is raised (``Busy``, ``ConnectionFailed``, ...). Other errors are raised at
         once: ``Forbidden``, ``NotFound``, ``NotUploadable``, ``TooLarge``, ``UnsupportedFormat``.
+        ``on_retry(error, delay)`` is told about each retry before the client sleeps.
         """
         key = idempotency_key or uuid.uuid4().hex
         url = f"sync_tasks/{int(task_id)}/upload/"
@@ -156,7 +160,7 @@ class Client:
                 files = {"upload_file": (source.filename, body)}
                 return self._http.post(url, files=files, headers={"Idempotency-Key": key})
 
-            response, attempts = self._send(send, retry or self.retry)
+            response, attempts = self._send(send, retry or self.retry, on_retry)
         return UploadResult.from_json(_json(response), attempts=attempts)
 
     def upload_status(self, upload: UploadRef) -> UploadStatus:
@@ -217,7 +221,10 @@ class Client:
         return _json(response)
 
     def _send(
-        self, send: Callable[[], httpx.Response], policy: RetryPolicy
+        self,
+        send: Callable[[], httpx.Response],
+        policy: RetryPolicy,
+        on_retry: RetryCallback | None = None,
     ) -> tuple[httpx.Response, int]:
         """Send until a 2xx, a non-retryable error, or the policy's bounds; see ``upload``."""
         slept = 0.0
@@ -238,6 +245,8 @@ class Client:
                 delay = _retry_delay(error, policy, failures)
             if delay is None or attempt >= policy.attempts or slept + delay > policy.total_wait:
                 raise error
+            if on_retry is not None:
+                on_retry(error, delay)
             time.sleep(delay)
             slept += delay
 
