@@ -36,7 +36,7 @@ def test_two_files_with_one_name_are_refused(tmp_path):
     for folder in ("north", "south"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "levels.csv").write_text("x")
-    with pytest.raises(ValueError, match="levels.csv"):
+    with pytest.raises(ValueError, match=r"levels\.csv"):
         zip_files([tmp_path / "north" / "levels.csv", tmp_path / "south" / "levels.csv"])
 
 
@@ -50,7 +50,7 @@ def test_without_destination_it_writes_a_temporary_zip(tmp_path):
 
 
 def test_a_missing_file_is_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.csv"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
         zip_files([tmp_path / "nope.csv"])
 
 
