@@ -129,23 +129,50 @@ SLUIS_PUBLIC_URL = env.str("SLUIS_PUBLIC_URL", default="")
 SLUIS_TOKEN_DEFAULT_TTL_DAYS = env.int("SLUIS_TOKEN_DEFAULT_TTL_DAYS", default=0)
 
 # --- Object storage (uploads issue) -----------------------------------------------------------
+SLUIS_STORAGE = env.str("SLUIS_STORAGE", default="local")
+_LOCAL_OBJECTS = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": DATA_DIR / "objects"},
+}
+_S3_OBJECTS = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": env.str("SLUIS_S3_BUCKET", default=""),
+        "endpoint_url": env.str("SLUIS_S3_ENDPOINT_URL", default="") or None,
+        "access_key": env.str("SLUIS_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("SLUIS_S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("SLUIS_S3_REGION", default="") or None,
+        "location": env.str("SLUIS_S3_PREFIX", default=""),
+        "addressing_style": env.str("SLUIS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,  # keys are generated and unique: skip the existence check
+    },
+}
+if SLUIS_STORAGE not in ("local", "s3"):
+    raise ValueError(f"SLUIS_STORAGE must be 'local' or 's3', not {SLUIS_STORAGE!r}")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "media"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "sluis": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "objects"},
-    },
+    "sluis": _S3_OBJECTS if SLUIS_STORAGE == "s3" else _LOCAL_OBJECTS,
 }
 
 # --- Download links ---------------------------------------------------------------------------
 SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
 
 # --- Uploads ----------------------------------------------------------------------------------
-# (uploads issue: limits, download links)
+SLUIS_MAX_UPLOAD_BYTES = env.int("SLUIS_MAX_UPLOAD_BYTES", default=500 * 1024 * 1024)
+SLUIS_UPLOAD_MAX_FIELD_BYTES = env.int("SLUIS_UPLOAD_MAX_FIELD_BYTES", default=64 * 1024)
+SLUIS_UPLOAD_MAX_PARTS = env.int("SLUIS_UPLOAD_MAX_PARTS", default=100)
+SLUIS_UPLOAD_MAX_HEADER_BYTES = env.int("SLUIS_UPLOAD_MAX_HEADER_BYTES", default=128 * 1024)
+SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR / "incoming"))
+SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
+SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
+SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
 
 # --- Processing -------------------------------------------------------------------------------
 # (processing issue: Celery, archive budgets)
@@ -160,7 +187,10 @@ SLUIS_DOWNLOAD_LINK_TTL = env.int("SLUIS_DOWNLOAD_LINK_TTL", default=24 * 3600)
 # (raster issue)
 
 # --- Files ------------------------------------------------------------------------------------
-# (files issue)
+# Pillow's decompression-bomb budget (also set as PIL.Image.MAX_IMAGE_PIXELS at app start).
+SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=120_000_000)
+SLUIS_FILES_MAX_EXIF_BYTES = env.int("SLUIS_FILES_MAX_EXIF_BYTES", default=1024 * 1024)
+SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 
 # --- Logging: every handler redacts tokens ----------------------------------------------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")

@@ -1,9 +1,12 @@
 """Temporary download links: unforgeable, expiring, served as attachments.
 
-A link carries the storage key, the name to download as, the content type and its expiry, signed
-with HMAC (``django.core.signing``, salted, keyed by ``SECRET_KEY``). Changing any character
-breaks the signature (403); after the expiry the link answers 410. The key is inside the signed
-payload, so a link can never be re-pointed at another object.
+On S3-compatible storage a link is a presigned URL instead (same lifetime), asking the store to
+answer with the same attachment ``Content-Disposition``, content type and ``no-store``.
+
+Locally, a link carries the storage key, the name to download as, the content type and its
+expiry, signed with HMAC (``django.core.signing``, salted, keyed by ``SECRET_KEY``). Changing any
+character breaks the signature (403); after the expiry the link answers 410. The key is inside
+the signed payload, so a link can never be re-pointed at another object.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sluis.errors import SluisError
+from sluis.uploads.storage import is_local, object_storage
 
 SALT = "sluis.download-link"
 
@@ -56,9 +60,23 @@ def download_link(
     """A signed URL that downloads object ``key`` as ``filename`` until it expires."""
     ttl = ttl_seconds if ttl_seconds is not None else settings.SLUIS_DOWNLOAD_LINK_TTL
     expires_at = (timezone.now() + timedelta(seconds=ttl)).replace(microsecond=0)
+    storage = object_storage()
+    if not is_local(storage):
+        return DownloadLink(
+            url=_presigned(storage, key, filename, content_type, ttl), expires_at=expires_at
+        )
     payload = {"k": key, "n": filename, "t": content_type, "x": int(expires_at.timestamp())}
     path = reverse("download", args=[signing.dumps(payload, salt=SALT, compress=True)])
     return DownloadLink(url=_absolute(request, path), expires_at=expires_at)
+
+
+def _presigned(storage, key: str, filename: str, content_type: str, ttl: int) -> str:
+    parameters = {
+        "ResponseContentDisposition": content_disposition(filename),
+        "ResponseContentType": content_type,
+        "ResponseCacheControl": "private, no-store",
+    }
+    return storage.url(key, parameters=parameters, expire=max(ttl, 1))
 
 
 def link_resolve(*, signed: str) -> LinkTarget:

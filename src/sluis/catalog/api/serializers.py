@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from sluis.catalog.models import DataSource, SyncTask
+from sluis.uploads.api.serializers import UploadSummarySerializer
+from sluis.uploads.selectors import upload_latest_for_task
 
 
 class DataSourceSummarySerializer(serializers.ModelSerializer):
@@ -31,3 +33,18 @@ class SyncTaskSerializer(serializers.ModelSerializer):
             "sync_status",
             "sync_last_finished",
         ]
+
+
+class SyncTaskDetailSerializer(SyncTaskSerializer):
+    """One task, with its latest upload visible to the caller (``null`` if none)."""
+
+    latest_upload = serializers.SerializerMethodField()
+
+    class Meta(SyncTaskSerializer.Meta):
+        fields = [*SyncTaskSerializer.Meta.fields, "latest_upload"]
+
+    def get_latest_upload(self, task: SyncTask) -> dict | None:
+        request = self.context.get("request")
+        user = request.user if request else None
+        upload = upload_latest_for_task(user=user, sync_task_id=task.pk) if user else None
+        return UploadSummarySerializer(upload, context=self.context).data if upload else None

@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from sluis.catalog.api.filters import filter_sync_tasks
-from sluis.catalog.api.serializers import SyncTaskSerializer
+from sluis.catalog.api.serializers import SyncTaskDetailSerializer, SyncTaskSerializer
 from sluis.catalog.errors import SyncTaskNotFound
 from sluis.catalog.selectors import sync_tasks_visible
 
@@ -30,7 +30,7 @@ class SyncTaskListView(generics.ListAPIView):
 
 
 class SyncTaskDetailView(generics.RetrieveAPIView):
-    serializer_class = SyncTaskSerializer
+    serializer_class = SyncTaskDetailSerializer
 
     def get_object(self):
         task = sync_tasks_visible(user=self.request.user).filter(pk=self.kwargs["pk"]).first()

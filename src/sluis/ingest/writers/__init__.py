@@ -1,2 +1,4 @@
 """One module per kind: reads the members with the format readers, writes with bulk statements,
 and registers its ``KindProcessor`` (see ``sluis.ingest.contracts``). Imported at app start."""
+
+from sluis.ingest.writers import files  # noqa: F401

@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from django.urls import path
+
+from sluis.uploads.api import views
+
+urlpatterns = [
+    path("sync_tasks/<int:pk>/upload/", views.UploadReceiveView.as_view(), name="upload-receive"),
+    path(
+        "sync_tasks/<int:pk>/uploads/",
+        views.SyncTaskUploadListView.as_view(),
+        name="sync-task-uploads",
+    ),
+    path("uploads/", views.LegacyUploadView.as_view(), name="upload-legacy"),
+    path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload-detail"),
+]

@@ -1,0 +1,178 @@
+"""Upload endpoints. Thin: validate the request's framing, call one service, serialise."""
+
+import time
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sluis.accounts.errors import NotAuthenticated
+from sluis.catalog.errors import SyncTaskNotFound
+from sluis.catalog.selectors import sync_tasks_visible
+from sluis.uploads import errors
+from sluis.uploads.api.serializers import (
+    LegacyUploadSerializer,
+    UploadReceiptSerializer,
+    UploadSerializer,
+)
+from sluis.uploads.receiving import CHUNK, Limits, RequestBody
+from sluis.uploads.selectors import uploads_latest_per_data_source, uploads_visible
+from sluis.uploads.services import Receipt, upload_receive, upload_receive_legacy
+
+_UPLOAD_BODY = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"upload_file": {"type": "string", "format": "binary"}},
+        "required": ["upload_file"],
+    }
+}
+_IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="a retry with the same key and bytes replays the first 201",
+)
+
+
+def request_body(request) -> RequestBody:
+    """The framing of a Django request; chunked bodies are read from the server's stream."""
+    meta = request.META
+    chunked = meta.get("CONTENT_LENGTH") in (None, "")
+    return RequestBody(
+        content_type=meta.get("CONTENT_TYPE", ""),
+        content_length=meta.get("CONTENT_LENGTH"),
+        transfer_encoding=meta.get("HTTP_TRANSFER_ENCODING", ""),
+        terminated=bool(meta.get("wsgi.input_terminated")),
+        stream=meta["wsgi.input"] if chunked else request,
+    )
+
+
+class DrainBodyMixin:
+    """Read what is left of the request body after the response has been sent (lingering close).
+
+    An upload refused early (403, 409, 413, ...) leaves the client's bytes unread. Closing the
+    socket on unread bytes makes the kernel send a reset that can destroy the response before the
+    client reads it, and gunicorn does not announce that close. So once the response is out (in
+    the response's ``close()``), the rest of the body is read and dropped, bounded in bytes and
+    seconds (``SLUIS_UPLOAD_DRAIN_SECONDS``); the connection then stays usable.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        original_close = response.close
+
+        def close():
+            try:
+                body_drain(request._request)
+            finally:
+                original_close()
+
+        response.close = close
+        return response
+
+
+def body_drain(request) -> None:
+    body = request_body(request)
+    limit = Limits.from_settings().max_body_bytes
+    deadline = time.monotonic() + settings.SLUIS_UPLOAD_DRAIN_SECONDS
+    drained = 0
+    try:
+        while drained < limit and time.monotonic() < deadline:
+            chunk = body.stream.read(CHUNK)
+            if not chunk:
+                return
+            drained += len(chunk)
+    except Exception:  # best effort: the response has already been sent
+        return
+
+
+def idempotency_key(request) -> str:
+    key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")
+    if key and not (len(key) <= 200 and key.isascii() and key.isprintable()):
+        raise errors.InvalidIdempotencyKey()
+    return key
+
+
+def _authenticated(request) -> None:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+
+
+def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer) -> Response:
+    data = serializer_class(receipt.upload, context={"request": request}).data
+    headers = {"Location": request.build_absolute_uri(f"/api/v1/uploads/{receipt.upload.pk}/")}
+    if receipt.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(data, status=201, headers=headers)
+
+
+class UploadReceiveView(DrainBodyMixin, APIView):
+    """Upload a new version of the data source of sync task ``id`` (multipart ``upload_file``)."""
+
+    @extend_schema(
+        request=_UPLOAD_BODY,
+        parameters=[_IDEMPOTENCY],
+        responses={201: UploadReceiptSerializer, 409: OpenApiResponse(description="busy")},
+    )
+    def post(self, request, pk: int):
+        _authenticated(request)
+        receipt = upload_receive(
+            user=request.user,
+            sync_task_id=pk,
+            body=request_body(request._request),
+            idempotency_key=idempotency_key(request),
+        )
+        return _created(request, receipt)
+
+
+class UploadDetailView(generics.RetrieveAPIView):
+    """One upload: status, sizes, times, counts, the first errors and the error report link."""
+
+    serializer_class = UploadSerializer
+
+    def get_object(self):
+        _authenticated(self.request)
+        upload = uploads_visible(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
+        if upload is None:
+            raise errors.UploadNotFound()
+        return upload
+
+
+class SyncTaskUploadListView(generics.ListAPIView):
+    """The upload history of a sync task, newest first (paginated)."""
+
+    serializer_class = UploadSerializer
+
+    def get_queryset(self):
+        _authenticated(self.request)
+        user = self.request.user
+        if not sync_tasks_visible(user=user).filter(pk=self.kwargs["pk"]).exists():
+            raise SyncTaskNotFound()
+        return uploads_visible(user=user).filter(sync_task_id=self.kwargs["pk"])
+
+
+class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
+    """Legacy Nexus ``/uploads/``: GET the latest upload per data source (a plain list); POST a
+    file with the form field ``datasource=<data source id>``."""
+
+    serializer_class = LegacyUploadSerializer
+    pagination_class = None
+
+    def get(self, request):
+        _authenticated(request)
+        uploads = uploads_latest_per_data_source(user=request.user)
+        return Response(self.get_serializer(uploads, many=True).data)
+
+    @extend_schema(request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY])
+    def post(self, request):
+        _authenticated(request)
+        receipt = upload_receive_legacy(
+            user=request.user,
+            body=request_body(request._request),
+            datasource=request.GET.get("datasource"),
+            idempotency_key=idempotency_key(request),
+        )
+        return _created(request, receipt, LegacyUploadSerializer)

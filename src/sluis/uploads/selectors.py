@@ -1,0 +1,37 @@
+"""Queries over uploads: who may see which upload records."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from sluis.uploads.models import Upload
+
+
+def uploads_visible(*, user) -> QuerySet[Upload]:
+    """Uploads ``user`` may see: their own, their organization's (as uploader or as owner of
+    the data source), or all for administrators. Anonymous callers see none."""
+    uploads = Upload.objects.select_related(
+        "uploader", "data_source", "data_source__owner", "sync_task"
+    )
+    if not user.is_authenticated:
+        return uploads.none()
+    if user.is_staff:
+        return uploads
+    visible = Q(uploader_id=user.pk)
+    if user.organization_id:
+        org = user.organization_id
+        visible |= Q(uploader__organization_id=org) | Q(data_source__owner_id=org)
+    return uploads.filter(visible)
+
+
+def uploads_latest_per_data_source(*, user) -> QuerySet[Upload]:
+    """The most recent visible upload of every data source (the legacy ``GET /uploads/``)."""
+    visible = uploads_visible(user=user)
+    newest = (
+        visible.filter(data_source_id=OuterRef("data_source_id"))
+        .order_by("-received_at", "-id")
+        .values("pk")[:1]
+    )
+    return visible.filter(pk=Subquery(newest)).order_by("data_source_id")
+
+
+def upload_latest_for_task(*, user, sync_task_id: int) -> Upload | None:
+    return uploads_visible(user=user).filter(sync_task_id=sync_task_id).first()

@@ -1,0 +1,276 @@
+"""Receiving uploads and the administrator's fail/requeue actions.
+
+``upload_receive`` runs the checks of PRODUCT.md 2.1 in their order: the ones that need no body
+(task, role, uploadable, busy) before a byte is read, then the streamed body (media type, length,
+parts, cap), then the pre-flight on the received file. Only then is the original stored durably
+under a generated key and the ``Upload`` row inserted. The insert is the busy rule's arbiter: the
+partial unique constraint ``one_busy_upload_per_data_source`` lets exactly one of several
+simultaneous uploads in; the others get 409 and their stored bytes are deleted.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sluis.catalog.errors import SyncTaskNotFound
+from sluis.catalog.models import DataSource, SyncTask, TaskType
+from sluis.catalog.selectors import sync_tasks_visible, user_can_upload
+from sluis.ingest.preflight import upload_preflight
+from sluis.uploads import errors
+from sluis.uploads.models import BUSY_STATUSES, Upload, UploadStatus
+from sluis.uploads.naming import filename_sanitize, storage_key_generate
+from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
+from sluis.uploads.signals import upload_received
+from sluis.uploads.storage import object_delete, object_store_durably, spool_dir
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The accepted upload; ``replayed`` when an Idempotency-Key retry returned an earlier one."""
+
+    upload: Upload
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class _Target:
+    task: SyncTask
+    data_source: DataSource
+    prior: Upload | None  # an earlier upload with the same Idempotency-Key
+
+
+def upload_receive(
+    *, user, sync_task_id: int, body: RequestBody, idempotency_key: str = ""
+) -> Receipt:
+    """Receive ``POST /sync_tasks/{id}/upload/``: everything but the body is checked first."""
+    task = _visible_task(user, sync_task_id)
+    target = _admit(user, task, idempotency_key)
+    return _receive(user, body, idempotency_key, lambda fields: target)
+
+
+def upload_receive_legacy(
+    *, user, body: RequestBody, datasource: str | None = None, idempotency_key: str = ""
+) -> Receipt:
+    """Receive legacy ``POST /uploads/`` with the data source id in the form field ``datasource``.
+
+    The id may come as a query parameter or as a form field before the file; then the checks run
+    before the file's bytes are read. A field after the file is honoured too, checked once the
+    body is in (and the received bytes dropped if a check fails).
+    """
+
+    def resolve(fields: dict[str, str]) -> _Target | None:
+        ref = datasource or fields.get("datasource", "")
+        if not ref.strip():
+            return None
+        return _admit(user, _data_source_task(user, ref), idempotency_key)
+
+    early = resolve({}) if datasource else None
+    return _receive(user, body, idempotency_key, (lambda fields: early) if early else resolve)
+
+
+def _receive(user, body: RequestBody, key: str, resolve: Callable) -> Receipt:
+    resolved: list[_Target] = []
+
+    def on_file_start(fields: dict[str, str]) -> None:
+        if not resolved and (target := resolve(fields)) is not None:
+            resolved.append(target)
+
+    form = form_receive(
+        body=body, spool_dir=spool_dir(), limits=Limits.from_settings(), on_file_start=on_file_start
+    )
+    try:
+        target = resolved[0] if resolved else resolve(form.fields)
+        if target is None:
+            raise errors.MissingDataSource()
+        return _accept(user, target, form.file, key)
+    finally:
+        if form.file is not None:
+            form.file.discard()
+
+
+def _visible_task(user, sync_task_id: int) -> SyncTask:
+    task = sync_tasks_visible(user=user).filter(pk=sync_task_id).first()
+    if task is None:
+        raise SyncTaskNotFound()
+    return task
+
+
+def _data_source_task(user, ref: str) -> SyncTask:
+    """The visible ``data_source`` sync task of data source ``ref`` (legacy API addressing)."""
+    if not (ref.strip().isascii() and ref.strip().isdigit()):
+        raise errors.MissingDataSource(f"'datasource' must be a data source id, not {ref!r}.")
+    tasks = sync_tasks_visible(user=user).filter(
+        data_source_id=int(ref), task_type=TaskType.DATA_SOURCE
+    )
+    task = tasks.first()
+    if task is None:
+        raise errors.DataSourceNotFound()
+    return task
+
+
+def _admit(user, task: SyncTask, key: str) -> _Target:
+    """Checks 3-5 of PRODUCT.md 2.1: role, uploadable, busy (or an idempotent retry)."""
+    source = task.data_source
+    if not _may_upload(user, task):
+        raise errors.NotASupplier()
+    if task.task_type != TaskType.DATA_SOURCE or source is None:
+        raise errors.NotUploadable("The sync task has no data source.")
+    if not source.uploadable:
+        raise errors.NotUploadable("The data source is not marked as uploadable.")
+    prior = _prior(user, key)
+    if prior is not None and prior.data_source_id != source.pk:
+        raise errors.IdempotencyKeyReused()
+    if prior is None and (running := _running(source)) is not None:
+        raise _busy(running)
+    return _Target(task=task, data_source=source, prior=prior)
+
+
+def _may_upload(user, task: SyncTask) -> bool:
+    if task.data_source is not None:
+        return user_can_upload(user=user, data_source=task.data_source)
+    return user.is_data_supplier and user.organization_id == task.owner_id
+
+
+def _prior(user, key: str) -> Upload | None:
+    if not key:
+        return None
+    return Upload.objects.filter(uploader=user, idempotency_key=key).order_by("id").first()
+
+
+def _running(source: DataSource) -> Upload | None:
+    return Upload.objects.filter(data_source=source, status__in=BUSY_STATUSES).first()
+
+
+def _busy(running: Upload | None) -> errors.DataSourceBusy:
+    retry = str(settings.SLUIS_UPLOAD_RETRY_AFTER)
+    details = None
+    if running is not None:
+        details = {
+            "id": running.pk,
+            "status": running.status,
+            "received_at": _iso(running.received_at),
+            "started_at": _iso(running.started_at),
+        }
+    return errors.DataSourceBusy(headers={"Retry-After": retry}, running_upload=details)
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _accept(user, target: _Target, received: ReceivedFile | None, key: str) -> Receipt:
+    if received is None:
+        raise errors.MissingFile()
+    if received.size == 0:
+        raise errors.EmptyFile()
+    if target.prior is not None:
+        return _replay(target.prior, received)
+    detected = upload_preflight(
+        path=received.path, filename=received.original_filename, data_source=target.data_source
+    )
+    stored = object_store_durably(
+        source=received.path, key=storage_key_generate(data_source_id=target.data_source.pk)
+    )
+    try:
+        return _record(user, target, received, stored, detected, key)
+    except BaseException:
+        object_delete(key=stored)
+        raise
+
+
+def _replay(prior: Upload, received: ReceivedFile) -> Receipt:
+    if prior.sha256 != received.sha256 or prior.size != received.size:
+        raise errors.IdempotencyKeyReused()
+    return Receipt(upload=prior, replayed=True)
+
+
+def _record(user, target: _Target, received: ReceivedFile, stored: str, detected: str, key: str):
+    original = received.original_filename.replace("\x00", "\ufffd")
+    upload = Upload(
+        uploader=user,
+        sync_task=target.task,
+        data_source=target.data_source,
+        original_filename=original,
+        filename=filename_sanitize(original),
+        size=received.size,
+        sha256=received.sha256,
+        content_type=received.content_type,
+        detected_format=detected or "",
+        storage_key=stored,
+        idempotency_key=key,
+        status=UploadStatus.QUEUED,
+        received_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            upload.save()
+            transaction.on_commit(lambda: _announce(upload.pk))
+    except IntegrityError:
+        prior = _prior(user, key)
+        if prior is not None and prior.sha256 == received.sha256:
+            object_delete(key=stored)
+            return Receipt(upload=prior, replayed=True)
+        raise _busy(_running(target.data_source)) from None
+    return Receipt(upload=upload)
+
+
+def _announce(upload_id: int) -> None:
+    upload_received.send(sender=Upload, upload_id=upload_id)
+
+
+def upload_fail(*, upload_id: int, reason: str = "") -> Upload:
+    """Fail a queued or processing upload (an administrator's action); frees the data source."""
+    with transaction.atomic():
+        upload = _locked(upload_id)
+        if upload.status not in BUSY_STATUSES:
+            raise errors.InvalidTransition(f"Upload {upload_id} is {upload.status}, not busy.")
+        upload.status = UploadStatus.FAILED
+        upload.failure_reason = reason or "Failed by an administrator."
+        upload.finished_at = timezone.now()
+        upload.lease_expires_at = None
+        upload.save()
+    return upload
+
+
+def upload_requeue(*, upload_id: int) -> Upload:
+    """Queue a failed (or stuck processing) upload again and wake the processing engine.
+
+    409 when another upload of the data source is busy: the busy rule holds for requeues too.
+    """
+    try:
+        with transaction.atomic():
+            upload = _locked(upload_id)
+            _check_requeueable(upload)
+            _reset(upload)
+            upload.save()
+            transaction.on_commit(lambda: _announce(upload.pk))
+    except IntegrityError:
+        raise _busy(_running(Upload.objects.get(pk=upload_id).data_source)) from None
+    return upload
+
+
+def _check_requeueable(upload: Upload) -> None:
+    if upload.status not in (UploadStatus.FAILED, UploadStatus.PROCESSING):
+        raise errors.InvalidTransition(
+            f"Upload {upload.pk} is {upload.status}; only failed or processing uploads requeue."
+        )
+    if upload.original_purged_at is not None or not upload.storage_key:
+        raise errors.InvalidTransition(f"The original of upload {upload.pk} is no longer stored.")
+
+
+def _reset(upload: Upload) -> None:
+    upload.status = UploadStatus.QUEUED
+    upload.started_at = upload.finished_at = upload.lease_expires_at = None
+    upload.failure_reason = ""
+    upload.errors, upload.warnings, upload.error_count = [], [], 0
+    upload.inserted = upload.updated = upload.unchanged = upload.deleted = upload.rejected = 0
+
+
+def _locked(upload_id: int) -> Upload:
+    upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
+    if upload is None:
+        raise errors.UploadNotFound()
+    return upload

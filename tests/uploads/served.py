@@ -1,0 +1,168 @@
+"""A real ``sluis serve`` (gunicorn) subprocess on a free port, for tests that need real HTTP.
+
+It runs on the same database engine as the suite: a SQLite file in its own data folder, or, when
+the suite runs on PostgreSQL, a database of its own on the same server (``<name>_served``).
+Data is set up through ``sluis manage shell`` in the server's environment.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import environ
+import httpx
+
+BIN = Path(sys.executable).parent
+MAX_BYTES = 4 * 1024 * 1024  # the served instance's cap: big enough to stream, small to test
+
+
+@dataclass
+class Served:
+    url: str
+    data_dir: Path
+    env: dict
+    process: subprocess.Popen
+
+    @property
+    def objects(self) -> Path:
+        return self.data_dir / "objects"
+
+    def shell(self, code: str) -> str:
+        done = subprocess.run(
+            [BIN / "sluis", "manage", "shell", "-c", code],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def stored(self) -> list[Path]:
+        return sorted(p for p in self.objects.rglob("*") if p.is_file())
+
+    def rss_kb(self) -> int:
+        """Resident memory of the server's processes (master and workers)."""
+        total = 0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total += int(
+                next(li.split()[1] for li in status.splitlines() if li.startswith("VmRSS"))
+            )
+        return total
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+SETUP = """
+import json
+from sluis.accounts.services import organization_get_or_create, token_create, user_create
+from sluis.catalog.services import data_source_create
+org = organization_get_or_create(name="Served Org")
+user = user_create(username="{user}", organization=org, data_supplier=True, display_name="S")
+tasks = [data_source_create(owner=org, name=f"{user} {{i}}", kind="{kind}").sync_task.pk
+         for i in range({count})]
+print(json.dumps({{"token": token_create(user=user).secret, "tasks": tasks}}))
+"""
+
+
+def served_setup(served: Served, *, user: str, count: int, kind: str = "file") -> dict:
+    """Create a supplier and ``count`` uploadable data sources in the served instance."""
+    out = served.shell(SETUP.format(user=user, count=count, kind=kind))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(data_dir: Path) -> tuple[str, str | None]:
+    """The served instance's database URL and, on PostgreSQL, the database name to drop."""
+    url = os.environ.get("SLUIS_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{data_dir / 'served.sqlite3'}", None
+    config = environ.Env.db_url_config(url)
+    name = f"{config['NAME']}_served"
+    _pg_admin(config, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def _pg_admin(config: dict, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def serve(tmp: Path, **extra_env: str) -> tuple[Served, str | None]:
+    data_dir = tmp / "data"
+    data_dir.mkdir(parents=True)
+    db_url, db_name = database_url(data_dir)
+    env = {
+        **os.environ,
+        "SLUIS_DATA_DIR": str(data_dir),
+        "SLUIS_DATABASE_URL": db_url,
+        "SLUIS_SECRET_KEY": "served-test-secret",
+        "SLUIS_MAX_UPLOAD_BYTES": str(MAX_BYTES),
+        "SLUIS_LOG_LEVEL": "WARNING",
+        **extra_env,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [BIN / "sluis", "serve", "--port", str(port), "--workers", "2", "--threads", "8"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(url, process, tmp / "server.log")
+    return Served(url=url, data_dir=data_dir, env=env, process=process), db_name
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sluis serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/v1/sync_tasks/", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # polling with a deadline, not synchronisation by sleeping
+    raise RuntimeError(f"sluis serve did not answer in time: {log.read_text()}")
+
+
+def stop(served: Served, db_name: str | None) -> None:
+    served.process.send_signal(signal.SIGINT)  # gunicorn: quick shutdown
+    try:
+        served.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        served.process.wait()
+    if db_name:
+        config = environ.Env.db_url_config(os.environ["SLUIS_DATABASE_URL"])
+        _pg_admin(config, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    shutil.rmtree(served.data_dir, ignore_errors=True)
