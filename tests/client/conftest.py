@@ -42,3 +42,38 @@ def no_user_settings(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def processing():
+    """Stored uploads are processed at once by the real engine (its Celery task, run eagerly in
+    the server's request thread) instead of waiting for a worker process that no test starts."""
+    from sluis.config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def quick_retry_after(settings):
+    """The server's Retry-After for a busy data source, in seconds (30 by default)."""
+    settings.SLUIS_UPLOAD_RETRY_AFTER = 1
+
+
+@pytest.fixture
+def levels(make_source):
+    return make_source(name="Water levels", kind="timeseries")
+
+
+@pytest.fixture
+def run(sluis_url, supplier, capsys):
+    """``run(*args)`` → (exit code, stdout, stderr) of ``sluis-upload`` with URL and token."""
+    from sluis_client.cli import main
+
+    def invoke(*args):
+        code = main([*map(str, args), "--url", sluis_url, "--token", supplier.token])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``sluis-upload`` with ``argv`` and return the exit status."""
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out.width = 200  # a log file or pipe: do not squeeze tables into 80 columns
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return int(args.handler(args, out, err))
@@ -213,9 +215,18 @@ def _upload_one(client: Client, args: argparse.Namespace, path: Path, err: Conso
             bar.update(task, completed=sent, total=total)
 
         def retrying(error: SluisClientError, delay: float) -> None:
-            bar.console.print(f"{error}; trying again in {delay:.0f} s.", markup=False)
+            bar.console.print(
+                f"{_retry_reason(error)}; trying again in {delay:.0f} s.", markup=False
+            )
 
         return client.upload(args.task, path, progress=progress, on_retry=retrying)
+
+
+def _retry_reason(error: SluisClientError) -> str:
+    if isinstance(error, Busy) and error.running_upload.get("id"):
+        running = error.running_upload
+        return f"The data source is busy with upload {running['id']} ({running.get('status')})"
+    return str(error)
 
 
 def _wait(
@@ -275,6 +286,9 @@ def _print_error(err: Console, error: SluisClientError) -> None:
     if isinstance(error, Busy) and error.running_upload:
         running = error.running_upload
         err.print(f"Running upload: {json.dumps(running, default=str)}", markup=False)
+    if isinstance(error, UnsupportedFormat):
+        for member in error.members:
+            err.print(f"  {member.get('name')}: {member.get('problem')}", markup=False)
     hint = next((text for cls, text in _HINTS.items() if isinstance(error, cls)), None)
     if hint:
         err.print(hint, markup=False)

@@ -84,8 +84,13 @@ class NotUploadable(BadRequest):
 class UnsupportedFormat(BadRequest):
     """400/415: the file's content does not fit the data source, or an archive was refused.
 
-    ``body`` may name each offending archive entry.
+    ``members`` names each offending file or archive entry (``name``, ``problem``, ``code``).
     """
+
+    @property
+    def members(self) -> list[dict[str, Any]]:
+        members = self.body.get("members")
+        return [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
 
     code = "unsupported_format"
 
@@ -120,7 +125,7 @@ class Busy(ApiError):
 
     @property
     def running_upload(self) -> dict[str, Any]:
-        running = self.body.get("upload") or self.body.get("running_upload")
+        running = self.body.get("running_upload")
         return running if isinstance(running, dict) else {}
 
 
@@ -176,22 +181,22 @@ class WaitTimeout(SluisClientError):
         self.status = status
 
 
-# Codes of a 400 that mean "this task cannot take uploads" or "this file does not fit". Any other
-# 400 is a plain ``BadRequest``.
-NOT_UPLOADABLE_CODES = frozenset(
-    {"not_uploadable", "no_data_source", "data_source_not_uploadable", "task_not_uploadable"}
-)
+# Codes of a 400 that mean "this task cannot take uploads" or "this file does not fit" (the
+# server's pre-flight: format sniffing and archive checks). Any other 400 is a ``BadRequest``.
+NOT_UPLOADABLE_CODES = frozenset({"not_uploadable"})
 FORMAT_CODES = frozenset(
     {
-        "unsupported_format",
+        "upload_rejected",
         "format_mismatch",
-        "wrong_format",
-        "unknown_format",
-        "archive_rejected",
-        "invalid_archive",
-        "unsupported_media_type",
+        "format_not_allowed",
+        "unsupported_format",
+        "unsupported_archive",
+        "json_too_large",
+        "shapefile_incomplete",
+        "unreadable_file",
     }
 )
+FORMAT_CODE_PREFIXES = ("archive_",)
 
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
@@ -199,6 +204,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     403: Forbidden,
     404: NotFound,
     409: Busy,
+    411: BadRequest,
     413: TooLarge,
     415: UnsupportedFormat,
     429: RateLimited,
@@ -219,7 +225,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
 def _error_class(status: int, code: str | None) -> type[ApiError]:
     if status == 400 and code in NOT_UPLOADABLE_CODES:
         return NotUploadable
-    if status == 400 and code in FORMAT_CODES:
+    if status == 400 and code and (code in FORMAT_CODES or code.startswith(FORMAT_CODE_PREFIXES)):
         return UnsupportedFormat
     if status >= 500:
         return ServerError
