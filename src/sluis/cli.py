@@ -45,7 +45,22 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     options = server_options(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
+    if settings.SLUIS_SERVE_WORKER:
+        from sluis.ingest.worker import EmbeddedWorker
+
+        print("Processing uploads with the embedded worker (no broker server).", flush=True)
+        worker = EmbeddedWorker()
+        # gunicorn hooks run in its arbiter only, never in the forked web workers
+        options["when_ready"] = lambda server: worker.start()
+        options["on_exit"] = lambda server: worker.stop()
     SluisServer(options).run()
+    return {}
+
+
+def cmd_worker(args: argparse.Namespace) -> dict:
+    from sluis.ingest.worker import worker_run
+
+    worker_run(concurrency=args.concurrency, loglevel=args.loglevel)
     return {}
 
 
@@ -165,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("SLUIS_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("SLUIS_WEB_WORKERS", "2")))
     p.add_argument("--threads", type=int, default=int(os.environ.get("SLUIS_WEB_THREADS", "4")))
+    p = add("worker", cmd_worker, "Process uploads (Celery worker on SLUIS_BROKER_URL).")
+    p.add_argument("--concurrency", type=int, help="processes (SLUIS_WORKER_CONCURRENCY)")
+    p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"))
     add("migrate", cmd_migrate, "Apply database migrations.")
     p = add("createorg", cmd_createorg, "Create an organization (idempotent).")
     p.add_argument("name")

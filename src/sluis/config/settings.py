@@ -86,6 +86,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not pytest-django's in-memory default: worker subprocesses of the tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -175,7 +177,39 @@ SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
 SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
 
 # --- Processing -------------------------------------------------------------------------------
-# (processing issue: Celery, archive budgets)
+# Celery: an empty SLUIS_BROKER_URL is the embedded default, kombu's filesystem transport in
+# DATA_DIR/broker (no broker server; `sluis serve` runs the worker). See docs/processing.md.
+SLUIS_BROKER_URL = env.str("SLUIS_BROKER_URL", default="")
+SLUIS_BROKER_DIR = DATA_DIR / "broker"
+SLUIS_QUEUE = env.str("SLUIS_QUEUE", default="sluis")
+SLUIS_SERVE_WORKER = env.bool("SLUIS_SERVE_WORKER", default=not SLUIS_BROKER_URL)
+SLUIS_WORKER_CONCURRENCY = env.int("SLUIS_WORKER_CONCURRENCY", default=2)
+SLUIS_TASK_TIME_LIMIT = env.int("SLUIS_TASK_TIME_LIMIT", default=1500)
+SLUIS_TASK_SOFT_TIME_LIMIT = env.int(
+    "SLUIS_TASK_SOFT_TIME_LIMIT", default=max(1, SLUIS_TASK_TIME_LIMIT - 30)
+)
+SLUIS_LEASE_MARGIN = env.int("SLUIS_LEASE_MARGIN", default=60)
+SLUIS_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "SLUIS_BROKER_VISIBILITY_TIMEOUT", default=SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN + 300
+)
+SLUIS_MAX_ATTEMPTS = env.int("SLUIS_MAX_ATTEMPTS", default=3)
+SLUIS_SWEEP_INTERVAL = env.float("SLUIS_SWEEP_INTERVAL", default=60.0)
+SLUIS_REQUEUE_AFTER = env.int("SLUIS_REQUEUE_AFTER", default=300)
+SLUIS_EXTRA_PROCESSORS = env.list("SLUIS_EXTRA_PROCESSORS", default=[])
+SLUIS_WORK_DIR = env.str("SLUIS_WORK_DIR", default="")
+SLUIS_MAX_JSON_SIZE = env.int("SLUIS_MAX_JSON_SIZE", default=100 * 1024 * 1024)
+SLUIS_ARCHIVE_MAX_MEMBERS = env.int("SLUIS_ARCHIVE_MAX_MEMBERS", default=10_000)
+SLUIS_ARCHIVE_MAX_MEMBER_SIZE = env.int("SLUIS_ARCHIVE_MAX_MEMBER_SIZE", default=1024**3)
+SLUIS_ARCHIVE_MAX_TOTAL_SIZE = env.int("SLUIS_ARCHIVE_MAX_TOTAL_SIZE", default=2 * 1024**3)
+SLUIS_ARCHIVE_MAX_RATIO = env.int("SLUIS_ARCHIVE_MAX_RATIO", default=200)
+SLUIS_ARCHIVE_RATIO_MIN_SIZE = env.int("SLUIS_ARCHIVE_RATIO_MIN_SIZE", default=1024 * 1024)
+if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SLUIS_BROKER_VISIBILITY_TIMEOUT must exceed SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN, "
+        "or a broker would hand a running upload to a second worker."
+    )
 
 # --- Timeseries -------------------------------------------------------------------------------
 # (timeseries issue)

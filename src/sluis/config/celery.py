@@ -1,0 +1,79 @@
+"""The Celery app that runs ``sluis.ingest.tasks`` (``sluis worker``, and inside ``sluis serve``).
+
+Two modes, one task code (decision 0004):
+
+- **embedded** (``SLUIS_BROKER_URL`` empty): kombu's filesystem transport in
+  ``$SLUIS_DATA_DIR/broker``. No broker server; the web processes drop message files there and
+  the worker started by ``sluis serve`` picks them up.
+- **scale-out**: ``SLUIS_BROKER_URL=redis://...`` or ``amqp://...``; any number of ``sluis
+  worker`` processes on any number of machines.
+
+The broker is only a wake-up: the database says what must be processed, and the sweeper
+(``sluis.ingest.sweeper``) re-sends lost wake-ups. Every message carries an upload id only.
+"""
+
+import os
+from typing import Any
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sluis.config.settings")
+
+from django.conf import settings
+
+
+def broker_url() -> str:
+    return settings.SLUIS_BROKER_URL or "filesystem://"
+
+
+def is_embedded() -> bool:
+    return not settings.SLUIS_BROKER_URL
+
+
+def broker_transport_options(url: str | None = None) -> dict[str, Any]:
+    """Transport options for ``url``: folders for the embedded transport, visibility timeout
+    (above the hard time limit plus the lease margin) for Redis."""
+    url = url or broker_url()
+    if url.startswith("filesystem"):
+        folder = settings.SLUIS_BROKER_DIR
+        for sub in ("queue", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "polling_interval": 0.2,
+        }
+    if url.startswith(("redis", "rediss")):
+        return {
+            "visibility_timeout": settings.SLUIS_BROKER_VISIBILITY_TIMEOUT,
+            "socket_connect_timeout": 5,
+            "socket_timeout": 30,
+        }
+    return {}
+
+
+def celery_options() -> dict[str, Any]:
+    return {
+        "broker_url": broker_url(),
+        "broker_transport_options": broker_transport_options(),
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "task_default_queue": settings.SLUIS_QUEUE,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_time_limit": settings.SLUIS_TASK_TIME_LIMIT,
+        "task_soft_time_limit": settings.SLUIS_TASK_SOFT_TIME_LIMIT,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "worker_prefetch_multiplier": 1,
+        "worker_concurrency": settings.SLUIS_WORKER_CONCURRENCY,
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": False,
+        "imports": ["sluis.ingest.tasks"],
+    }
+
+
+app = Celery("sluis")
+app.conf.update(celery_options())

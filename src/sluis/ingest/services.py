@@ -1,0 +1,340 @@
+"""Processing state transitions. The database is the source of truth; the broker only wakes.
+
+An upload moves ``queued`` → ``processing`` (claimed: attempt + 1, a lease) → ``succeeded`` or
+``failed``. Every transition is one conditional ``UPDATE`` so that duplicate deliveries, racing
+sweepers and a stale worker whose lease was taken over can never overwrite a newer state: a
+second delivery of the same wake-up finds nothing to claim and does nothing. The data source is
+released by leaving ``queued``/``processing`` (the partial unique constraint on ``Upload``).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sluis.catalog.models import SyncStatus, SyncTask
+from sluis.ingest.contracts import MAX_REPORTED_ERRORS, Counts, IngestFailed, Problem, Report
+from sluis.ingest.errors import Rejected
+from sluis.ingest.reports import report_delete, report_store
+from sluis.uploads.models import Upload, UploadStatus
+
+logger = logging.getLogger(__name__)
+
+
+def lease_seconds() -> int:
+    """A lease outlives the hard time limit: once it expires, the attempt is certainly over."""
+    return settings.SLUIS_TASK_TIME_LIMIT + settings.SLUIS_LEASE_MARGIN
+
+
+def work_root() -> Path:
+    root = Path(settings.SLUIS_WORK_DIR or settings.DATA_DIR / "work")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+# --- waking a worker --------------------------------------------------------------------------
+
+
+def upload_enqueue(*, upload_id: int) -> bool:
+    """Send the wake-up for an upload. Never raises: when the broker is unreachable the upload is
+    marked due and the sweeper sends it again once the broker is back."""
+    from sluis.ingest.tasks import send_process_upload
+
+    try:
+        send_process_upload(upload_id)
+    except Exception:  # any broker or network failure: the upload is safe in the database
+        logger.warning("could not send the wake-up for upload %s; the sweeper will", upload_id)
+        Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
+            lease_expires_at=timezone.now()
+        )
+        return False
+    return True
+
+
+# --- claiming and finishing -------------------------------------------------------------------
+
+
+def upload_claim(*, upload_id: int) -> Upload | None:
+    """``queued`` → ``processing`` with attempt + 1 and a lease; ``None`` if not claimable.
+
+    An upload that already used ``SLUIS_MAX_ATTEMPTS`` attempts fails instead.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Upload.objects.filter(
+            pk=upload_id, status=UploadStatus.QUEUED, attempts__lt=settings.SLUIS_MAX_ATTEMPTS
+        ).update(
+            status=UploadStatus.PROCESSING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            finished_at=None,
+            lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        )
+        upload = Upload.objects.select_related("data_source").filter(pk=upload_id).first()
+        if upload is None:
+            return None
+        if claimed:
+            _sync_tasks(upload).update(sync_status=SyncStatus.HARVESTING)
+            return upload
+    if upload.status == UploadStatus.QUEUED:
+        _give_up(upload, "its worker stopped each time")
+    return None
+
+
+def upload_succeed(*, upload: Upload, counts: Counts, report: Report) -> bool:
+    """Record success with counts, warnings and (``skip_invalid_rows``) the skipped problems."""
+    fields = {
+        "status": UploadStatus.SUCCEEDED,
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "deleted": counts.deleted,
+        "rejected": max(counts.rejected, report.rejected),
+        "warnings": report.warnings[:MAX_REPORTED_ERRORS],
+        "failure_reason": "",
+        **_problem_fields(upload.pk, report.problems),
+    }
+    return _finish(upload.pk, fields, SyncStatus.SUCCESSFUL, attempt=upload.attempts)
+
+
+def upload_fail(
+    *,
+    upload_id: int,
+    reason: str,
+    problems: list[Problem] | None = None,
+    warnings: list[str] | None = None,
+    attempt: int | None = None,
+    statuses: tuple[str, ...] = (UploadStatus.PROCESSING,),
+) -> bool:
+    """Record failure with a readable reason and every problem; nothing was written."""
+    fields = {
+        "status": UploadStatus.FAILED,
+        "failure_reason": reason,
+        "warnings": (warnings or [])[:MAX_REPORTED_ERRORS],
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "rejected": 0,
+        **_problem_fields(upload_id, problems or []),
+    }
+    return _finish(upload_id, fields, SyncStatus.FAILED, attempt=attempt, statuses=statuses)
+
+
+def upload_release(*, upload_id: int, attempt: int) -> bool:
+    """Put a claimed upload back to ``queued`` (the database failed under it); due at once."""
+    return bool(
+        Upload.objects.filter(
+            pk=upload_id, status=UploadStatus.PROCESSING, attempts=attempt
+        ).update(status=UploadStatus.QUEUED, lease_expires_at=timezone.now())
+    )
+
+
+def upload_attempt_lost(*, upload_id: int, reason: str) -> str | None:
+    """The process running an attempt died or its lease expired: queue it again, or fail it
+    once ``SLUIS_MAX_ATTEMPTS`` attempts were used. Returns the new status, or ``None``."""
+    upload = Upload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).first()
+    if upload is None:
+        return None
+    if upload.attempts >= settings.SLUIS_MAX_ATTEMPTS:
+        done = _give_up(upload, reason, statuses=(UploadStatus.PROCESSING,))
+        return UploadStatus.FAILED if done else None
+    requeued = Upload.objects.filter(
+        pk=upload_id, status=UploadStatus.PROCESSING, attempts=upload.attempts
+    ).update(status=UploadStatus.QUEUED, lease_expires_at=timezone.now())
+    return UploadStatus.QUEUED if requeued else None
+
+
+def upload_fail_unexpectedly(*, upload_id: int, error: BaseException) -> bool:
+    """The shared task base's last resort: an exception no service expected."""
+    if isinstance(error, TimeoutError) or type(error).__name__ == "TimeLimitExceeded":
+        reason = time_limit_reason()
+    else:
+        reason = (
+            f"Processing stopped on an unexpected error ({type(error).__name__}); "
+            "the administrators can see the details in the worker log."
+        )
+    return upload_fail(upload_id=upload_id, reason=reason)
+
+
+def time_limit_reason() -> str:
+    return (
+        f"Processing took longer than the time limit of {settings.SLUIS_TASK_TIME_LIMIT} s "
+        "and was stopped; nothing was written."
+    )
+
+
+def _give_up(upload: Upload, what: str, statuses=(UploadStatus.QUEUED,)) -> bool:
+    return upload_fail(
+        upload_id=upload.pk,
+        reason=(
+            f"Processing was interrupted {upload.attempts} times ({what}); gave up after "
+            f"{settings.SLUIS_MAX_ATTEMPTS} attempts. Nothing was written."
+        ),
+        statuses=statuses,
+    )
+
+
+def _finish(
+    upload_id: int,
+    fields: dict,
+    sync_status: str,
+    *,
+    attempt: int | None,
+    statuses: tuple[str, ...] = (UploadStatus.PROCESSING,),
+) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Upload.objects.filter(pk=upload_id, status__in=statuses)
+        if attempt is not None:
+            rows = rows.filter(attempts=attempt)
+        if not rows.update(finished_at=now, lease_expires_at=None, **fields):
+            return False
+        upload = Upload.objects.get(pk=upload_id)
+        _sync_tasks(upload).update(sync_status=sync_status, sync_last_finished=now)
+    return True
+
+
+def _sync_tasks(upload: Upload):
+    """The sync tasks that show this upload's data source's processing state."""
+    return SyncTask.objects.filter(Q(pk=upload.sync_task_id) | Q(data_source=upload.data_source_id))
+
+
+def _problem_fields(upload_id: int, problems: list[Problem]) -> dict:
+    if not problems:
+        report_delete(upload_id=upload_id)
+        return {"errors": [], "error_count": 0, "error_report_key": ""}
+    return {
+        "errors": [p.as_dict() for p in problems[:MAX_REPORTED_ERRORS]],
+        "error_count": len(problems),
+        "error_report_key": report_store(upload_id=upload_id, problems=problems),
+    }
+
+
+# --- processing -------------------------------------------------------------------------------
+
+
+def upload_process(*, upload_id: int) -> str:
+    """Claim an upload, run the pipeline and record the outcome; returns the final status (or
+    ``skipped`` when there was nothing to claim: a duplicate or late wake-up)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from sluis.ingest.pipeline import pipeline_run
+
+    upload = upload_claim(upload_id=upload_id)
+    if upload is None:
+        return "skipped"
+    report = Report()
+    try:
+        counts = pipeline_run(upload=upload, report=report)
+    except Rejected as exc:
+        problems = exc.problems() + report.problems
+        _fail(upload, exc.detail, problems, report)
+    except IngestFailed as exc:
+        _fail(upload, exc.detail, report.problems, report)
+    except SoftTimeLimitExceeded:
+        _fail(upload, time_limit_reason(), report.problems, report)
+    except DatabaseError:
+        _release_quietly(upload)
+        raise
+    else:
+        upload_succeed(upload=upload, counts=counts, report=report)
+        return UploadStatus.SUCCEEDED
+    return UploadStatus.FAILED
+
+
+def _fail(upload: Upload, reason: str, problems: list[Problem], report: Report) -> None:
+    upload_fail(
+        upload_id=upload.pk,
+        reason=reason,
+        problems=problems,
+        warnings=report.warnings,
+        attempt=upload.attempts,
+    )
+
+
+def _release_quietly(upload: Upload) -> None:
+    try:
+        upload_release(upload_id=upload.pk, attempt=upload.attempts)
+    except DatabaseError:
+        logger.warning("upload %s stays claimed until its lease expires", upload.pk)
+
+
+# --- the sweeper ------------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    requeued: int = 0
+    failed: int = 0
+    woken: int = 0
+    work_dirs_removed: int = 0
+
+
+def uploads_sweep() -> Sweep:
+    """Recover what a crash or a lost message left behind (run at worker start and periodically):
+
+    - ``processing`` uploads whose lease expired: queued again (or failed after the last attempt);
+    - ``queued`` uploads that are due (a wake-up failed or was lost): their wake-up is re-sent;
+    - work folders of attempts that are no longer running: removed.
+    """
+    sweep = Sweep()
+    now = timezone.now()
+    expired = Upload.objects.filter(status=UploadStatus.PROCESSING, lease_expires_at__lt=now)
+    for upload_id in expired.values_list("pk", flat=True):
+        status = upload_attempt_lost(
+            upload_id=upload_id, reason="its worker stopped or its lease expired"
+        )
+        sweep.requeued += status == UploadStatus.QUEUED
+        sweep.failed += status == UploadStatus.FAILED
+    for upload_id in _due_queued(now):
+        sweep.woken += _wake(upload_id, now)
+    sweep.work_dirs_removed = work_dirs_sweep()
+    return sweep
+
+
+def _due_queued(now) -> list[int]:
+    silent_since = now - timedelta(seconds=settings.SLUIS_REQUEUE_AFTER)
+    due = Q(lease_expires_at__lte=now) | Q(lease_expires_at=None, received_at__lt=silent_since)
+    return list(
+        Upload.objects.filter(due, status=UploadStatus.QUEUED)
+        .order_by("received_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def _wake(upload_id: int, now) -> bool:
+    """Re-send one wake-up; the conditional update keeps racing sweepers from doubling it."""
+    later = now + timedelta(seconds=settings.SLUIS_REQUEUE_AFTER)
+    mine = Upload.objects.filter(
+        Q(lease_expires_at__lte=now) | Q(lease_expires_at=None),
+        pk=upload_id,
+        status=UploadStatus.QUEUED,
+    ).update(lease_expires_at=later)
+    return bool(mine) and upload_enqueue(upload_id=upload_id)
+
+
+def work_dir_name(upload: Upload) -> str:
+    return f"upload-{upload.pk}-{upload.attempts}-"
+
+
+def work_dirs_sweep() -> int:
+    """Remove work folders left by killed attempts (a folder is kept while its attempt runs)."""
+    removed = 0
+    for folder in work_root().glob("upload-*-*-*"):
+        _, upload_id, attempt, _ = folder.name.split("-", 3)
+        running = Upload.objects.filter(
+            pk=int(upload_id), status=UploadStatus.PROCESSING, attempts=int(attempt)
+        ).exists()
+        if not running:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

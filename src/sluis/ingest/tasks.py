@@ -1,0 +1,126 @@
+"""The one Celery task, ``sluis.process_upload(upload_id)``, and the worker's sweeper.
+
+The task is thin: it calls ``services.upload_process``. ``UploadTask`` is the shared base that
+records on the upload row what the task body cannot: an unexpected exception, the hard time
+limit (the pool child is killed; Celery calls ``on_failure`` in the worker's main process) and a
+lost pool child (``UploadRequest``: the attempt is queued again, or failed after the last one,
+before the message is re-delivered). Messages are acknowledged late and re-delivered when a
+worker is lost; claiming is idempotent, so a duplicate delivery does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from billiard.exceptions import WorkerLostError
+from celery import Task, signals
+from celery.worker.request import Request
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+
+from sluis.config.celery import app, broker_transport_options, broker_url
+from sluis.ingest import services
+
+logger = logging.getLogger(__name__)
+
+
+class UploadRequest(Request):
+    """Runs in the worker's main process when a pool child dies while processing an upload."""
+
+    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
+        error = getattr(exc_info.exception, "exc", exc_info.exception)
+        if isinstance(error, WorkerLostError) and self.args:
+            status = services.upload_attempt_lost(
+                upload_id=self.args[0], reason=f"the worker process died: {error}"
+            )
+            logger.warning("upload %s: worker process lost; now %s", self.args[0], status)
+        return super().on_failure(exc_info, send_failed_event, return_ok)
+
+
+class UploadTask(Task):
+    """Shared base of upload tasks: late acks, time limits, failures recorded on the upload."""
+
+    Request = UploadRequest
+    acks_late = True
+    reject_on_worker_lost = True
+    ignore_result = True
+    max_retries = None
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if args:
+            services.upload_fail_unexpectedly(upload_id=args[0], error=exc)
+            logger.error("upload %s failed: %r", args[0], exc)
+
+
+@app.task(bind=True, base=UploadTask, name="sluis.process_upload")
+def process_upload(self, upload_id: int) -> str:
+    """Process one upload by id (see ``services.upload_process``); DB outages retry later."""
+    try:
+        return services.upload_process(upload_id=upload_id)
+    except DatabaseError as exc:
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+
+
+def send_process_upload(upload_id: int, task_id: str | None = None) -> None:
+    """Publish one wake-up over a fresh, short-lived connection, failing fast when the broker is
+    down (the caller marks the upload due for the sweeper). Time limits are not put in the
+    message: the worker's own settings decide them."""
+    url = broker_url()
+    options = {**broker_transport_options(url), "max_retries": 1, "interval_start": 0}
+    with app.connection_for_write(url, transport_options=options, connect_timeout=5) as conn:
+        app.send_task(
+            process_upload.name,
+            (upload_id,),
+            task_id=task_id,
+            producer=conn.Producer(),
+            queue=settings.SLUIS_QUEUE,
+            retry=False,
+            time_limit=None,  # explicit None: no sender-side limits in the message
+            soft_time_limit=None,
+        )
+
+
+# --- the sweeper thread -----------------------------------------------------------------------
+
+
+class Sweeper(threading.Thread):
+    """Runs ``services.uploads_sweep`` at worker start and every ``SLUIS_SWEEP_INTERVAL`` s."""
+
+    def __init__(self, interval: float):
+        super().__init__(name="sluis-sweeper", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.sweep_once()
+            if self.stopped.wait(self.interval):
+                return
+
+    def sweep_once(self) -> None:
+        try:
+            result = services.uploads_sweep()
+        except DatabaseError:
+            logger.warning("sweep skipped: the database is unavailable", exc_info=True)
+        else:
+            if result.requeued or result.failed or result.woken or result.work_dirs_removed:
+                logger.info("sweep: %s", result)
+        finally:
+            close_old_connections()
+
+
+_sweeper: Sweeper | None = None
+
+
+@signals.worker_ready.connect
+def _start_sweeper(**kwargs) -> None:
+    global _sweeper
+    _sweeper = Sweeper(settings.SLUIS_SWEEP_INTERVAL)
+    _sweeper.start()
+
+
+@signals.worker_shutdown.connect
+def _stop_sweeper(**kwargs) -> None:
+    if _sweeper is not None:
+        _sweeper.stopped.set()

@@ -1,0 +1,69 @@
+"""Running the worker: ``sluis worker`` (foreground) and the one ``sluis serve`` supervises."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
+    """Celery worker arguments: our queue, a unique node name, no mingle/gossip chatter (the
+    database coordinates workers, not the broker)."""
+    return [
+        "worker",
+        f"--loglevel={loglevel}",
+        f"--queues={settings.SLUIS_QUEUE}",
+        f"--concurrency={concurrency or settings.SLUIS_WORKER_CONCURRENCY}",
+        f"--hostname=sluis-{os.getpid()}@%h",
+        "--pool=prefork",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+    ]
+
+
+def worker_run(*, concurrency: int | None = None, loglevel: str = "INFO") -> None:
+    from sluis.config.celery import app
+
+    app.worker_main(worker_argv(concurrency=concurrency, loglevel=loglevel))
+
+
+class EmbeddedWorker:
+    """``sluis worker`` as a child process of ``sluis serve``, restarted if it ever exits."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._supervise, name="sluis-worker", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def _supervise(self) -> None:
+        while not self.stopping.is_set():
+            # Its own session: a Ctrl-C or SIGTERM for the server reaches the worker through
+            # ``stop()``, after the web server, not in the middle of its shutdown.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sluis", "worker"], start_new_session=True
+            )
+            code = self.process.wait()
+            if code == 0 or self.stopping.is_set():
+                return  # a clean shutdown was asked for (by us or by the service manager)
+            logger.warning("embedded worker exited with %s; restarting", code)
+            self.stopping.wait(2)
