@@ -46,13 +46,18 @@ def no_user_settings(monkeypatch, tmp_path):
 
 @pytest.fixture
 def processing():
-    """Stored uploads are processed at once by the real engine (its Celery task, run eagerly in
-    the server's request thread) instead of waiting for a worker process that no test starts."""
-    from sluis.config.celery import app
+    """Every stored upload is processed at once by the real engine (``upload_process``, the body
+    of the worker's task) in the server's request thread, right after the 201's transaction
+    commits: no worker process (which could not share an in-memory SQLite test database)."""
+    from sluis.ingest.services import upload_process
+    from sluis.uploads.signals import upload_received
 
-    app.conf.task_always_eager = True
+    def process(sender, upload_id, **kwargs):
+        upload_process(upload_id=upload_id)
+
+    upload_received.connect(process, weak=False, dispatch_uid="tests.client.processing")
     yield
-    app.conf.task_always_eager = False
+    upload_received.disconnect(dispatch_uid="tests.client.processing")
 
 
 @pytest.fixture(autouse=True)
