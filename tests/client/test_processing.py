@@ -113,3 +113,16 @@ def test_a_file_that_does_not_fit_exits_8_naming_it(run, levels, tmp_path):
     code, _, err = run("upload", levels.sync_task.pk, path)
     assert code == 8
     assert "photo.png:" in err and not Upload.objects.exists()
+
+
+def test_upload_wait_json_is_one_object_with_the_receipt_and_the_status(
+    run, notes, tmp_path, processing
+):
+    code, out, _ = run(
+        "upload", notes.sync_task.pk, _note(tmp_path, "level_2024-03-01.txt"), "--wait", "--json"
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["upload"]["original_filename"] == "level_2024-03-01.txt"
+    assert data["attempts"] == 1
+    assert data["status"]["status"] == "succeeded" and data["status"]["counts"]["inserted"] == 1

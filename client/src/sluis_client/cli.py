@@ -169,11 +169,14 @@ def cmd_upload(args: argparse.Namespace, out: Console, err: Console) -> int:
                 result = _upload_one(client, args, path, err)
                 _report_upload(out, args, result)
                 # The data source takes one upload at a time: a next file has to wait anyway.
+                status = None
                 if args.wait or index < len(files) - 1:
                     status = _wait(client, args, result, err)
                     _report_status(out, args, status)
-                    if status.failed:
-                        return EXIT_PROCESSING_FAILED
+                if args.json:
+                    _print_json(out, _upload_dict(result, status))
+                if status is not None and status.failed:
+                    return EXIT_PROCESSING_FAILED
     return EXIT_OK
 
 
@@ -184,6 +187,8 @@ def cmd_status(args: argparse.Namespace, out: Console, err: Console) -> int:
             if args.wait
             else client.upload_status(args.upload_id)
         )
+    if args.json:
+        _print_json(out, _status_dict(status))
     _report_status(out, args, status)
     return EXIT_PROCESSING_FAILED if status.failed else EXIT_OK
 
@@ -245,8 +250,7 @@ def _wait(
 
 def _report_upload(out: Console, args: argparse.Namespace, result: UploadResult) -> None:
     if args.json:
-        _print_json(out, {"upload": result.raw, "attempts": result.attempts})
-        return
+        return  # one JSON object per file, once its status is known
     name = result.original_filename or result.filename
     out.print(
         f"Uploaded {name} as upload {result.id} ({result.status}) to sync task {args.task}: "
@@ -257,7 +261,6 @@ def _report_upload(out: Console, args: argparse.Namespace, result: UploadResult)
 
 def _report_status(out: Console, args: argparse.Namespace, status: UploadStatus) -> None:
     if args.json:
-        _print_json(out, _status_dict(status))
         return
     counts = ", ".join(f"{value} {name}" for name, value in status.counts.as_dict().items())
     out.print(f"Upload {status.id} {status.status}: {counts}.", markup=False)
@@ -275,6 +278,14 @@ def _report_status(out: Console, args: argparse.Namespace, status: UploadStatus)
             more = status.error_count - len(status.errors)
             where = f": {status.error_report_url}" if status.error_report_url else ""
             out.print(f"… and {more} more in the full error report{where}", markup=False)
+
+
+def _upload_dict(result: UploadResult, status: UploadStatus | None) -> dict[str, Any]:
+    return {
+        "upload": result.raw,
+        "attempts": result.attempts,
+        "status": _status_dict(status) if status else None,
+    }
 
 
 def _status_dict(status: UploadStatus) -> dict[str, Any]:

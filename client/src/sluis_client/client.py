@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 import uuid
@@ -210,13 +211,9 @@ class Client:
     # --- plumbing -----------------------------------------------------------------------------
 
     def _get_json(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        policy = RetryPolicy(
-            attempts=self.retry.attempts,
-            total_wait=min(self.retry.total_wait, 60.0),
-            busy_delay=self.retry.busy_delay,
-            backoff=self.retry.backoff,
-            backoff_max=self.retry.backoff_max,
-        )
+        # Reads retry connection failures like uploads do, but never wait long: a listing or a
+        # status is cheap to ask for again later.
+        policy = dataclasses.replace(self.retry, total_wait=min(self.retry.total_wait, 60.0))
         response, _ = self._send(lambda: self._http.get(url, params=params), policy)
         return _json(response)
 
