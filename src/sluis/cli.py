@@ -136,6 +136,21 @@ def cmd_createsource(args: argparse.Namespace) -> dict:
     return {"data_source": created.data_source.pk, "sync_task": created.sync_task.pk}
 
 
+def cmd_upload(args: argparse.Namespace) -> dict:
+    from sluis.uploads.services import upload_fail, upload_requeue, uploads_sweep
+
+    if args.action == "sweep":
+        swept = uploads_sweep(older_than=timedelta(minutes=args.older_than_minutes))
+        return {"spool_files": swept.spool_files, "orphan_objects": swept.orphan_objects}
+    if args.id is None:
+        raise SluisError(f"'sluis upload {args.action}' needs an upload id.")
+    if args.action == "fail":
+        upload = upload_fail(upload_id=args.id, reason=args.reason)
+    else:
+        upload = upload_requeue(upload_id=args.id)
+    return {"id": upload.pk, "status": upload.status, "failure_reason": upload.failure_reason}
+
+
 def cmd_demo(args: argparse.Namespace) -> dict:
     from sluis.demo import demo_setup
 
@@ -213,6 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uploadable", action="store_true")
     p.add_argument("--private", action="store_true")
     p.add_argument("--settings", help="ingest settings as a JSON object")
+    p = add(
+        "upload",
+        cmd_upload,
+        "Fail a busy upload, requeue a failed or stuck one, or sweep what killed processes left.",
+    )
+    p.add_argument("action", choices=["fail", "requeue", "sweep"])
+    p.add_argument("id", type=int, nargs="?", help="upload id (fail, requeue)")
+    p.add_argument("--reason", default="", help="why it failed (shown to the supplier)")
+    p.add_argument(
+        "--older-than-minutes",
+        type=int,
+        default=60,
+        help="sweep: only spool files and unreferenced originals at least this old",
+    )
     p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
     p.add_argument("--base-url", default=None, help="URL printed in the examples")
     p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")

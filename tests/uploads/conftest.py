@@ -44,11 +44,19 @@ def post_file(api, task_id, token, content=CSV, name="dataset.csv", field="uploa
     return api.post(upload_url(task_id, token), data, format="multipart", **extra)
 
 
-def busy_upload(source, user) -> Upload:
+def busy_upload(source, user, *, stored: bool = True) -> Upload:
     """A queued upload occupying the data source, as the processing engine would see it."""
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from sluis.uploads.naming import storage_key_generate
+    from sluis.uploads.storage import object_storage
+
+    key = storage_key_generate(data_source_id=source.data_source.pk)
+    if stored:
+        object_storage().save(key, ContentFile(b"1"))
     return Upload.objects.create(
+        storage_key=key,
         uploader=user,
         sync_task=source.sync_task,
         data_source=source.data_source,

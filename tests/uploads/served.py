@@ -21,6 +21,7 @@ import httpx
 
 BIN = Path(sys.executable).parent
 MAX_BYTES = 4 * 1024 * 1024  # the served instance's cap: big enough to stream, small to test
+IDLE_TIMEOUT = 2  # seconds a stalled upload body is waited for
 
 
 @dataclass
@@ -124,6 +125,7 @@ def serve(tmp: Path, **extra_env: str) -> tuple[Served, str | None]:
         "SLUIS_DATABASE_URL": db_url,
         "SLUIS_SECRET_KEY": "served-test-secret",
         "SLUIS_MAX_UPLOAD_BYTES": str(MAX_BYTES),
+        "SLUIS_UPLOAD_IDLE_TIMEOUT": str(IDLE_TIMEOUT),
         "SLUIS_LOG_LEVEL": "WARNING",
         **extra_env,
     }

@@ -50,7 +50,7 @@ def test_losing_the_race_after_storing_deletes_the_object(
 ):
     def competitor(sender, instance, **kwargs):
         if instance.pk is None and instance.original_filename == "dataset.csv":
-            busy_upload(source, supplier)  # another upload wins the insert first
+            busy_upload(source, supplier, stored=False)  # another upload wins the insert
 
     pre_save.connect(competitor, sender=Upload)
     try:

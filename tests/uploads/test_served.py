@@ -12,13 +12,21 @@ import httpx
 import pytest
 
 from tests.uploads.conftest import BOUNDARY, multipart
-from tests.uploads.served import MAX_BYTES, served_setup
+from tests.uploads.served import IDLE_TIMEOUT, MAX_BYTES, served_setup
 
 pytestmark = pytest.mark.services
 
 
 def upload_url(served, task, token):
     return f"{served.url}/api/v1/sync_tasks/{task}/upload/?token={token}"
+
+
+def until(condition, what: str, seconds: float = 30) -> None:
+    """Poll ``condition`` until it holds, with a deadline (no sleeping as synchronisation)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
 
 
 def spool_files(served):
@@ -159,9 +167,35 @@ def test_a_client_disconnect_halfway_keeps_nothing_and_leaves_the_source_free(se
     host, port = served.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(head(served, path, str(len(body))).encode() + body[: len(body) // 2])
-    deadline = time.monotonic() + 10
-    while served.stored() != before and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling with a deadline
+        until(lambda: spool_files(served), "the server to start receiving")
+    until(lambda: served.stored() == before, "the server to drop what it received")
     assert served.stored() == before
     again = httpx.post(upload_url(served, task, token), files={"upload_file": ("a.bin", b"a")})
     assert again.status_code == 201
+
+
+def test_a_client_that_stalls_mid_body_gets_408_and_nothing_is_kept(served):
+    setup = served_setup(served, user="stall", count=1)
+    task, token = setup["tasks"][0], setup["token"]
+    before = served.stored()
+    body = multipart(
+        ('Content-Disposition: form-data; name="upload_file"; filename="s.bin"', b"s" * 100_000)
+    )
+    path = f"/api/v1/sync_tasks/{task}/upload/?token={token}"
+    started = time.monotonic()
+    status, _ = raw_request(
+        served, head(served, path, str(len(body))), body[:50_000], read_timeout=30
+    )
+    assert status == 408 and time.monotonic() - started < IDLE_TIMEOUT + 10
+    until(lambda: served.stored() == before, "the server to drop what it received")
+
+
+def test_bad_chunked_framing_is_400_not_500(served):
+    setup = served_setup(served, user="badchunk", count=1)
+    path = f"/api/v1/sync_tasks/{setup['tasks'][0]}/upload/?token={setup['token']}"
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n"
+    )
+    status, _ = raw_request(served, request, b"10\r\n" + b"x" * 16 + b"\r\nzz\r\n")
+    assert status == 400

@@ -11,6 +11,7 @@ from sluis.catalog.models import SyncTask, TaskType
 from sluis.uploads.models import Upload
 from sluis.uploads.signals import upload_received
 from tests.uploads.conftest import (
+    BOUNDARY,
     CSV,
     busy_upload,
     file_part,
@@ -153,7 +154,7 @@ def test_the_role_is_checked_before_uploadable(api, consumer, make_source, stora
 
 
 def test_a_busy_data_source_is_409_with_the_running_upload(api, supplier, source, storage_dir):
-    running = busy_upload(source, supplier)
+    running = busy_upload(source, supplier, stored=False)
     response = post_file(api, source.sync_task.pk, supplier.token)
     assert_refused(response, 409, "data_source_busy", storage_dir)
     assert int(response["Retry-After"]) > 0
@@ -252,7 +253,7 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
 
     def competitor(sender, instance, **kwargs):
         if instance.pk is None and instance.original_filename == "dataset.csv":
-            busy_upload(source, supplier)  # another upload wins the insert first
+            busy_upload(source, supplier, stored=False)  # another upload wins the insert
 
     pre_save.connect(competitor, sender=Upload)
     try:
@@ -261,3 +262,17 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
         pre_save.disconnect(competitor, sender=Upload)
     assert response.status_code == 409 and response.json()["code"] == "data_source_busy"
     assert stored_files(storage_dir) == []
+
+
+def test_bytes_that_look_like_the_boundary_are_stored_exactly(api, supplier, source, storage_dir):
+    import hashlib
+    import os
+
+    almost = f"\r\n--{BOUNDARY[:-1]}".encode()
+    content = (almost + os.urandom(3000) + b"\r\n--") * 700  # ~2.1 MB over several chunks
+    url = upload_url(source.sync_task.pk, supplier.token)
+    body = post_raw(api, url, multipart(file_part("tricky.bin", content))).json()
+    upload = Upload.objects.get(pk=body["id"])
+    assert (storage_dir / upload.storage_key).read_bytes() == content
+    assert body["sha256"] == hashlib.sha256(content).hexdigest()
+    assert body["size"] == len(content)

@@ -173,6 +173,7 @@ SLUIS_UPLOAD_MAX_PARTS = env.int("SLUIS_UPLOAD_MAX_PARTS", default=100)
 SLUIS_UPLOAD_MAX_HEADER_BYTES = env.int("SLUIS_UPLOAD_MAX_HEADER_BYTES", default=128 * 1024)
 SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR / "incoming"))
 SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
+SLUIS_UPLOAD_IDLE_TIMEOUT = env.int("SLUIS_UPLOAD_IDLE_TIMEOUT", default=60)
 SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
 SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
 
@@ -218,7 +219,19 @@ if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN
 # (vector issue)
 
 # --- Rasters ----------------------------------------------------------------------------------
-# (raster issue)
+# Budgets are checked on the header, before any pixel is read (docs/formats/raster.md).
+SLUIS_RASTER_MAX_WIDTH = env.int("SLUIS_RASTER_MAX_WIDTH", default=100_000)
+SLUIS_RASTER_MAX_HEIGHT = env.int("SLUIS_RASTER_MAX_HEIGHT", default=100_000)
+SLUIS_RASTER_MAX_BANDS = env.int("SLUIS_RASTER_MAX_BANDS", default=256)
+SLUIS_RASTER_MAX_PIXELS = env.int("SLUIS_RASTER_MAX_PIXELS", default=1_000_000_000)
+SLUIS_RASTER_MAX_FRAMES = env.int("SLUIS_RASTER_MAX_FRAMES", default=10_000)
+SLUIS_RASTER_MAX_BLOCK_BYTES = env.int("SLUIS_RASTER_MAX_BLOCK_BYTES", default=256 * 1024 * 1024)
+SLUIS_RASTER_COG_COMPRESS = env.str("SLUIS_RASTER_COG_COMPRESS", default="DEFLATE")
+SLUIS_RASTER_COG_BLOCKSIZE = env.int("SLUIS_RASTER_COG_BLOCKSIZE", default=512)
+SLUIS_RASTER_THREADS = env.str("SLUIS_RASTER_THREADS", default="1")
+SLUIS_RASTER_GDAL_CACHE_MB = env.int("SLUIS_RASTER_GDAL_CACHE_MB", default=256)
+SLUIS_RASTER_PREVIEW_MAX_SIZE = env.int("SLUIS_RASTER_PREVIEW_MAX_SIZE", default=2048)
+SLUIS_RASTER_VALUES_MAX_FRAMES = env.int("SLUIS_RASTER_VALUES_MAX_FRAMES", default=1000)
 
 # --- Files ------------------------------------------------------------------------------------
 # Pillow's decompression-bomb budget (also set as PIL.Image.MAX_IMAGE_PIXELS at app start).

@@ -7,6 +7,7 @@ must import rasterio and pyogrio through here, never directly, so the hardening 
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,22 @@ os.environ["GDAL_HTTP_TIMEOUT"] = "1"
 os.environ["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = ".sluis-never"
 os.environ["GDAL_DISABLE_READDIR_ON_OPEN"] = "EMPTY_DIR"
 os.environ["OGR_GEOJSON_MAX_OBJ_SIZE"] = "0"  # GeoJSON size is bounded by our own JSON budget
+os.environ["GDAL_PAM_ENABLED"] = "NO"  # never read or write .aux.xml sidecars next to our files
 
 import pyogrio  # noqa: E402
 import pyogrio.raw  # noqa: E402
 import rasterio  # noqa: E402
-from rasterio.errors import RasterioIOError  # noqa: E402
+import rasterio.shutil  # noqa: E402
+import rasterio.warp  # noqa: E402
+from rasterio._err import CPLE_BaseError  # noqa: E402  (GDAL errors raised mid-read)
+from rasterio.crs import CRS  # noqa: E402
+from rasterio.enums import Resampling  # noqa: E402
+from rasterio.errors import CRSError, RasterioError, RasterioIOError  # noqa: E402
 
 from sluis.ingest.contracts import IngestFailed  # noqa: E402
 
 RASTER_DRIVERS = {"geotiff": "GTiff", "netcdf": "netCDF", "ascii-grid": "AAIGrid"}
+_NETCDF_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,127}")
 VECTOR_DRIVERS = {
     "geojson": "GeoJSON",
     "shp": "ESRI Shapefile",
@@ -36,6 +44,9 @@ VECTOR_DRIVERS = {
     "kml": "KML",
     "csv": "CSV",
 }
+
+
+__all__ = ["CRS", "Resampling"]  # re-exported: no other module imports rasterio
 
 
 class UnreadableFile(IngestFailed):
@@ -52,6 +63,115 @@ def raster_open(path: Path, fmt: str, name: str = "") -> Any:
         return rasterio.open(path, driver=driver)
     except RasterioIOError as exc:
         raise UnreadableFile(f"{name or path.name}: not a readable {fmt} file ({exc}).") from exc
+
+
+def netcdf_variable_open(path: Path, variable: str, name: str = "") -> Any:
+    """Open one variable of a NetCDF file that holds several (a GDAL subdataset)."""
+    if not _NETCDF_VARIABLE.fullmatch(variable):
+        raise UnreadableFile(f"{name or path.name}: {variable!r} is not a NetCDF variable name.")
+    try:
+        return rasterio.open(f'NETCDF:"{path}":{variable}', driver="netCDF")
+    except RasterioIOError as exc:
+        raise UnreadableFile(
+            f"{name or path.name}: NetCDF variable {variable!r} cannot be read ({exc})."
+        ) from exc
+
+
+def crs_parse(text: str) -> CRS:
+    """A CRS from a ``.prj`` (ESRI or OGC WKT) or a setting (``EPSG:28992``); ValueError if not."""
+    try:
+        return CRS.from_user_input(text.strip())
+    except CRSError as exc:
+        raise ValueError(f"not a coordinate reference system ({exc})") from exc
+
+
+def band_statistics(
+    dataset: Any, bands: list[int], cache_mb: int = 256
+) -> list[dict[str, float] | None]:
+    """Exact min/max/mean per band (GDAL's C loop, nodata and NaN excluded).
+
+    ``None`` for a band without a single valid pixel (GDAL reports zeros there).
+    """
+    out: list[dict[str, float] | None] = []
+    with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
+        try:
+            computed = dataset.stats(indexes=bands, approx=False)
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
+        for band, stats in zip(bands, computed, strict=True):
+            valid = float(dataset.tags(band).get("STATISTICS_VALID_PERCENT", "100"))
+            out.append(
+                None if valid == 0 else {"min": stats.min, "max": stats.max, "mean": stats.mean}
+            )
+    return out
+
+
+def cog_write(
+    src: Any,
+    dst: Path,
+    *,
+    options: dict[str, str],
+    cache_mb: int,
+    bands: list[int] | None = None,
+    crs: CRS | None = None,
+) -> None:
+    """Write ``src`` (all bands, or ``bands``) to ``dst`` as a Cloud Optimized GeoTIFF.
+
+    The whole dataset goes straight through GDAL's COG driver (as ``gdal_translate -of COG``:
+    windowed, bounded by ``cache_mb`` of block cache). A subset of bands or a replaced CRS is
+    first staged, window by window, into an uncompressed tiled GeoTIFF next to ``dst``, because
+    the VRT driver that would describe it without copying is disabled on purpose.
+    """
+    with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
+        try:
+            if bands is None and crs is None:
+                rasterio.shutil.copy(src, dst, driver="COG", **options)
+                return
+            staged = dst.with_suffix(".staged.tif")
+            try:
+                _stage(src, staged, bands or list(src.indexes), crs)
+                with rasterio.open(staged, driver="GTiff") as staged_src:
+                    rasterio.shutil.copy(staged_src, dst, driver="COG", **options)
+            finally:
+                staged.unlink(missing_ok=True)
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
+
+
+def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:
+    first = bands[0] - 1
+    profile = {
+        "driver": "GTiff",
+        "width": src.width,
+        "height": src.height,
+        "count": len(bands),
+        "dtype": src.dtypes[first],
+        "crs": crs or src.crs,
+        "transform": src.transform,
+        "nodata": src.nodatavals[first],
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "BIGTIFF": "IF_SAFER",
+    }
+    with rasterio.open(dst, "w", **profile) as out:
+        for _, window in out.block_windows(1):
+            out.write(src.read(bands, window=window), window=window)
+
+
+def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """``bounds`` (left, bottom, right, top in ``crs``) as west, south, east, north degrees."""
+    return tuple(rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21))
+
+
+def stored_raster_open(storage: Any, key: str) -> Any:
+    """Open a stored COG (GTiff driver only): by path on local storage, else through a
+    Python opener so that GDAL reads only the byte ranges it needs."""
+    try:
+        local = storage.path(key)
+    except NotImplementedError:
+        return rasterio.open(key, driver="GTiff", opener=storage.open)
+    return rasterio.open(local, driver="GTiff")
 
 
 def vector_info(path: Path, fmt: str, layer: str | int | None = None, name: str = "") -> dict:

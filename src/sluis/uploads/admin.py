@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from sluis.errors import SluisError
 from sluis.uploads.models import Upload
+from sluis.uploads.services import upload_fail, upload_requeue
 
 
 @admin.register(Upload)
@@ -18,3 +20,23 @@ class UploadAdmin(admin.ModelAdmin):
     list_filter = ["status", "data_source__kind", "data_source__owner"]
     search_fields = ["filename", "original_filename", "sha256", "data_source__name"]
     readonly_fields = [f.name for f in Upload._meta.fields]
+    actions = ["fail_uploads", "requeue_uploads"]
+
+    @admin.action(description="Fail selected uploads (frees their data sources)")
+    def fail_uploads(self, request, queryset):
+        self._each(request, queryset, lambda pk: upload_fail(upload_id=pk, reason=""), "failed")
+
+    @admin.action(description="Requeue selected uploads (process them again)")
+    def requeue_uploads(self, request, queryset):
+        self._each(request, queryset, lambda pk: upload_requeue(upload_id=pk), "requeued")
+
+    def _each(self, request, queryset, action, verb: str) -> None:
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                action(pk)
+                done += 1
+            except SluisError as exc:
+                self.message_user(request, f"Upload {pk}: {exc.detail}", messages.WARNING)
+        if done:
+            self.message_user(request, f"{done} upload(s) {verb}.", messages.SUCCESS)

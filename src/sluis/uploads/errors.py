@@ -62,6 +62,17 @@ class TruncatedBody(SluisError):
     default_detail = "The request body ended before the multipart message was complete."
 
 
+class BodyTimeout(SluisError):
+    status_code = 408
+    code = "body_timeout"
+    default_detail = "The client sent nothing for too long; the upload was dropped."
+
+
+class UnreadableBody(SluisError):
+    code = "unreadable_body"
+    default_detail = "The request body could not be read (bad chunked framing?)."
+
+
 class MissingFile(SluisError):
     code = "missing_file"
     default_detail = "No file was sent in the field 'upload_file'."

@@ -10,6 +10,7 @@ import uuid
 
 from django.utils import timezone
 
+ORIGINALS_PREFIX = "originals"
 MAX_NAME = 255
 MAX_EXTENSION = 32
 _DISALLOWED = re.compile(r"[^A-Za-z0-9._-]")
@@ -39,4 +40,4 @@ def _split_extension(name: str) -> tuple[str, str]:
 def storage_key_generate(*, data_source_id: int) -> str:
     """A fresh key for an original: nothing in it comes from the client."""
     now = timezone.now()
-    return f"originals/{data_source_id}/{now:%Y/%m}/{uuid.uuid4().hex}"
+    return f"{ORIGINALS_PREFIX}/{data_source_id}/{now:%Y/%m}/{uuid.uuid4().hex}"

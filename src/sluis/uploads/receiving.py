@@ -7,8 +7,6 @@ headers and the number of parts have their own small budgets, so hostile bodies 
 Whatever goes wrong, the spool file is removed before the error leaves this module.
 """
 
-import hashlib
-import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from sluis.uploads import errors
+from sluis.uploads.spool import SpoolWriter
 
 CHUNK = 1024 * 1024
 FIRST_CHUNK = 64 * 1024  # small first read: a hostile preamble is refused after 64 KiB
@@ -140,7 +139,7 @@ def _pump(stream, length: int | None, parser, reader: "_FormReader", limits: Lim
     size = FIRST_CHUNK
     while length is None or received < length:
         want = size if length is None else min(size, length - received)
-        chunk = stream.read(want)
+        chunk = _read(stream, want)
         if not chunk:
             break
         received += len(chunk)
@@ -153,6 +152,17 @@ def _pump(stream, length: int | None, parser, reader: "_FormReader", limits: Lim
     parser.finalize()
     if not reader.ended:
         raise errors.TruncatedBody()
+
+
+def _read(stream, size: int) -> bytes:
+    try:
+        return stream.read(size)
+    except Exception as exc:  # the server's own errors: socket timeout, bad chunk framing
+        if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
+            raise errors.BodyTimeout() from exc  # Django wraps it in UnreadablePostError
+        raise errors.UnreadableBody(
+            f"The request body could not be read: {type(exc).__name__}."
+        ) from exc
 
 
 def _boundary(content_type: str) -> bytes:
@@ -190,8 +200,7 @@ class _FormReader:
         self._name = bytearray()
         self._value = bytearray()
         self._field: tuple[str, bytearray] | None = None
-        self._handle = None
-        self._hash = None
+        self._writer: SpoolWriter | None = None
 
     def callbacks(self) -> dict:
         return {
@@ -237,14 +246,13 @@ class _FormReader:
             self.on_file_start(dict(self.form.fields))
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         fd, path = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self.spool_dir)
-        self._handle = os.fdopen(fd, "wb", buffering=0)
-        self._hash = hashlib.sha256()
+        self._writer = SpoolWriter(fd)
         content_type = _header(self._headers, b"content-type") or "application/octet-stream"
         self.form.file = ReceivedFile(Path(path), filename, content_type[:100], 0, "")
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
         view = memoryview(data)[start:end]
-        if self._handle is not None:
+        if self._writer is not None:
             self._file_data(view)
         elif self._field is not None:
             buffer = self._field[1]
@@ -260,15 +268,12 @@ class _FormReader:
         received.size += len(view)
         if received.size > self.limits.max_file_bytes:
             raise _too_large(self.limits)
-        self._handle.write(view)
-        self._hash.update(view)
+        self._writer.put(view)
 
     def part_end(self) -> None:
-        if self._handle is not None:
-            os.fsync(self._handle.fileno())
-            self._handle.close()
-            self._handle = None
-            self.form.file.sha256 = self._hash.hexdigest()
+        if self._writer is not None:
+            self.form.file.sha256 = self._writer.finish()
+            self._writer = None
         elif self._field is not None:
             name, value = self._field
             self.form.fields[name] = value.decode("utf-8", errors="replace")
@@ -278,9 +283,9 @@ class _FormReader:
         self.ended = True
 
     def discard(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
         if self.form.file is not None:
             self.form.file.discard()
 

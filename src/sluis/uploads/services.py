@@ -10,6 +10,7 @@ simultaneous uploads in; the others get 409 and their stored bytes are deleted.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,10 +22,17 @@ from sluis.catalog.selectors import sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
 from sluis.uploads import errors
 from sluis.uploads.models import BUSY_STATUSES, Upload, UploadStatus
-from sluis.uploads.naming import filename_sanitize, storage_key_generate
+from sluis.uploads.naming import ORIGINALS_PREFIX, filename_sanitize, storage_key_generate
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.signals import upload_received
-from sluis.uploads.storage import object_delete, object_store_durably, spool_dir
+from sluis.uploads.storage import (
+    object_delete,
+    object_storage,
+    object_store_durably,
+    spool_dir,
+)
+
+MAX_ID = 2**63 - 1  # beyond it no row can exist (and SQLite cannot even bind the number)
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,11 @@ def _visible_task(user, sync_task_id: int) -> SyncTask:
 
 def _data_source_task(user, ref: str) -> SyncTask:
     """The visible ``data_source`` sync task of data source ``ref`` (legacy API addressing)."""
-    if not (ref.strip().isascii() and ref.strip().isdigit()):
+    ref = ref.strip()
+    if not (ref.isascii() and ref.isdigit()):
         raise errors.MissingDataSource(f"'datasource' must be a data source id, not {ref!r}.")
+    if int(ref) > MAX_ID:
+        raise errors.DataSourceNotFound()
     tasks = sync_tasks_visible(user=user).filter(
         data_source_id=int(ref), task_type=TaskType.DATA_SOURCE
     )
@@ -257,7 +268,8 @@ def _check_requeueable(upload: Upload) -> None:
         raise errors.InvalidTransition(
             f"Upload {upload.pk} is {upload.status}; only failed or processing uploads requeue."
         )
-    if upload.original_purged_at is not None or not upload.storage_key:
+    purged = upload.original_purged_at is not None or not upload.storage_key
+    if purged or not object_storage().exists(upload.storage_key):
         raise errors.InvalidTransition(f"The original of upload {upload.pk} is no longer stored.")
 
 
@@ -270,7 +282,64 @@ def _reset(upload: Upload) -> None:
 
 
 def _locked(upload_id: int) -> Upload:
+    if not 0 < upload_id <= MAX_ID:
+        raise errors.UploadNotFound()
     upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
     if upload is None:
         raise errors.UploadNotFound()
     return upload
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    spool_files: int
+    orphan_objects: int
+
+
+def uploads_sweep(*, older_than: timedelta) -> SweepResult:
+    """Remove what a killed web process can leave behind, once older than ``older_than``.
+
+    That is spool files (a body being received when the process died) and stored originals that
+    no upload row refers to (the process died between storing and inserting). The age guard
+    keeps the sweep away from uploads being received right now.
+    """
+    cutoff = timezone.now() - older_than
+    return SweepResult(spool_files=_sweep_spool(cutoff), orphan_objects=_sweep_originals(cutoff))
+
+
+def _sweep_spool(cutoff) -> int:
+    folder = spool_dir()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _sweep_originals(cutoff) -> int:
+    storage = object_storage()
+    removed = 0
+    for keys in _walk(storage, ORIGINALS_PREFIX):
+        known = set(
+            Upload.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
+        )
+        for key in keys:
+            if key not in known and storage.get_modified_time(key) < cutoff:
+                storage.delete(key)
+                removed += 1
+    return removed
+
+
+def _walk(storage, prefix: str):
+    """Lists of keys under ``prefix``, one list per folder (storage API ``listdir``)."""
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    if files:
+        yield [f"{prefix}/{name}" for name in files]
+    for folder in folders:
+        yield from _walk(storage, f"{prefix}/{folder}")

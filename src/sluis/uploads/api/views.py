@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -38,8 +39,14 @@ _IDEMPOTENCY = OpenApiParameter(
 
 
 def request_body(request) -> RequestBody:
-    """The framing of a Django request; chunked bodies are read from the server's stream."""
+    """The framing of a Django request; chunked bodies are read from the server's stream.
+
+    Under gunicorn the client socket gets a read timeout (``SLUIS_UPLOAD_IDLE_TIMEOUT``), so a
+    client that stops sending mid-body frees its thread with 408 instead of holding it forever.
+    """
     meta = request.META
+    if (sock := meta.get("gunicorn.socket")) is not None:
+        sock.settimeout(settings.SLUIS_UPLOAD_IDLE_TIMEOUT)
     chunked = meta.get("CONTENT_LENGTH") in (None, "")
     return RequestBody(
         content_type=meta.get("CONTENT_TYPE", ""),
@@ -76,11 +83,14 @@ class DrainBodyMixin:
 
 def body_drain(request) -> None:
     body = request_body(request)
+    sock = request.META.get("gunicorn.socket")
     limit = Limits.from_settings().max_body_bytes
     deadline = time.monotonic() + settings.SLUIS_UPLOAD_DRAIN_SECONDS
     drained = 0
     try:
-        while drained < limit and time.monotonic() < deadline:
+        while drained < limit and (left := deadline - time.monotonic()) > 0:
+            if sock is not None:
+                sock.settimeout(left)  # a silent client cannot hold the thread past the deadline
             chunk = body.stream.read(CHUNK)
             if not chunk:
                 return
@@ -103,7 +113,8 @@ def _authenticated(request) -> None:
 
 def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer) -> Response:
     data = serializer_class(receipt.upload, context={"request": request}).data
-    headers = {"Location": request.build_absolute_uri(f"/api/v1/uploads/{receipt.upload.pk}/")}
+    path = reverse("upload-detail", args=[receipt.upload.pk])
+    headers = {"Location": request.build_absolute_uri(path)}
     if receipt.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(data, status=201, headers=headers)
@@ -161,12 +172,15 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
     serializer_class = LegacyUploadSerializer
     pagination_class = None
 
+    @extend_schema(operation_id="uploads_legacy_list")
     def get(self, request):
         _authenticated(request)
         uploads = uploads_latest_per_data_source(user=request.user)
         return Response(self.get_serializer(uploads, many=True).data)
 
-    @extend_schema(request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY])
+    @extend_schema(
+        request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY], operation_id="uploads_legacy_create"
+    )
     def post(self, request):
         _authenticated(request)
         receipt = upload_receive_legacy(

@@ -1,0 +1,74 @@
+import math
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from sluis.datastore.rasters.models import RasterFrame
+
+
+def nodata_json(frame: RasterFrame) -> float | str | None:
+    """A number, ``"NaN"`` (JSON has no NaN) or null."""
+    value = frame.nodata_value
+    if value is None:
+        return None
+    return "NaN" if math.isnan(value) else value
+
+
+class RasterFrameSerializer(serializers.ModelSerializer):
+    data_source = serializers.SerializerMethodField()
+    bounds = serializers.SerializerMethodField()
+    bounds_wgs84 = serializers.SerializerMethodField()
+    nodata = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RasterFrame
+        fields = [
+            "id",
+            "data_source",
+            "parameter",
+            "timestamp",
+            "crs",
+            "bounds",
+            "bounds_wgs84",
+            "width",
+            "height",
+            "bands",
+            "dtype",
+            "nodata",
+            "min",
+            "max",
+            "mean",
+            "band_stats",
+            "size",
+            "source_name",
+            "upload_id",
+            "updated",
+            "links",
+        ]
+
+    def get_data_source(self, frame: RasterFrame) -> dict:
+        return {"id": frame.data_source_id, "name": frame.data_source.name}
+
+    def get_bounds(self, frame: RasterFrame) -> list[float]:
+        """left, bottom, right, top in ``crs``."""
+        return [frame.x_min, frame.y_min, frame.x_max, frame.y_max]
+
+    def get_bounds_wgs84(self, frame: RasterFrame) -> list[float]:
+        """west, south, east, north in degrees."""
+        return [frame.west, frame.south, frame.east, frame.north]
+
+    def get_nodata(self, frame: RasterFrame) -> float | str | None:
+        return nodata_json(frame)
+
+    def get_links(self, frame: RasterFrame) -> dict[str, str]:
+        request = self.context["request"]
+        return {
+            name: request.build_absolute_uri(reverse(f"raster-{name}", args=[frame.pk]))
+            for name in ("detail", "download", "value", "preview")
+        }
+
+
+class RasterFrameDetailSerializer(RasterFrameSerializer):
+    class Meta(RasterFrameSerializer.Meta):
+        fields = [*RasterFrameSerializer.Meta.fields, "crs_wkt"]
