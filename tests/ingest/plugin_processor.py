@@ -65,6 +65,8 @@ class ScriptedProcessor:
             records[key] = value
         elif command == "bad":
             job.report.add("not a number", file=name, line=number, field="value", value=argument)
+        elif command == "bad-nul":
+            job.report.add("has NUL", file=name, line=number, value="a\x00b\udcff")
         elif command == "sleep":
             time.sleep(float(argument))
         elif command == "block-on-attempt" and attempt <= int(argument):

@@ -148,3 +148,18 @@ def test_an_unexpected_error_fails_the_upload_through_the_shared_task_base(
     assert upload.status == "failed" and "RuntimeError" in upload.failure_reason
     assert stored(source.data_source.pk) == {}
     assert list((settings.DATA_DIR / "work").iterdir()) == []
+
+
+def test_problem_values_with_nul_and_formulas_are_stored_and_reported_safely(
+    test_source, store_upload
+):
+    source = test_source()
+    upload = store_upload(source, b"bad-nul x\nbad =HYPERLINK(1)\nbad -3.5\n")
+
+    assert upload_process(upload_id=upload.pk) == "failed"
+
+    upload.refresh_from_db()
+    assert upload.errors[0]["value"] == "a\ufffdb?"
+    with object_storage().open(upload.error_report_key, "rb") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read().decode())))
+    assert [row[4] for row in rows[1:]] == ["a\ufffdb?", "'=HYPERLINK(1)", "-3.5"]

@@ -206,9 +206,16 @@ def test_mixed_formats_are_refused_naming_the_odd_members(tmp_path):
         }
     )
 
-    error = refusal(tmp_path, data, "x.zip", kind="file")
+    error = refusal(tmp_path, data, "x.zip", kind="timeseries")
 
     assert error.code == "archive_mixed_formats" and named(error) == {"notes.pdf", "x.png"}
+
+
+def test_a_file_data_source_takes_a_zip_of_mixed_types(tmp_path):
+    data = builders.zipped({"report.pdf": b"%PDF-1.4\n", "x.png": builders.image("PNG")})
+    path = tmp_path / "x.zip"
+    path.write_bytes(data)
+    assert upload_inspect(path=path, filename="x.zip", kind="file").container == "zip"
 
 
 def test_a_shapefile_without_its_sidecars_names_what_is_missing(tmp_path):

@@ -5,8 +5,13 @@ are shortened (hard 7 s, lease 8 s) so that recovery takes seconds; the hard lim
 the 5 s in which Celery's prefork pool notices a dead child, so a crash is told from a timeout.
 """
 
+import os
+import signal
+import subprocess
+import sys
 import uuid
 
+import httpx
 import pytest
 import redis
 from kombu import Connection
@@ -15,8 +20,9 @@ from sluis.ingest.services import upload_enqueue
 from sluis.ingest.tasks import send_process_upload
 from sluis.uploads.models import Upload
 from sluis.uploads.signals import upload_received
+from tests.ingest.builders import image
 from tests.ingest.plugin_processor import markers_dir, stored
-from tests.ingest.workers import RedisServer, Worker, wait_for, worker_env
+from tests.ingest.workers import ROOT, RedisServer, Worker, free_port, wait_for, worker_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -229,21 +235,16 @@ def test_an_upload_over_the_hard_time_limit_fails_and_frees_the_data_source(
 
 
 def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_server(
-    settings, tmp_path, test_source, store_upload
+    settings, tmp_path, make_source, supplier
 ):
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.ingest.workers import ROOT, free_port
-
     engine = Engine(settings, tmp_path, "")
     env = worker_env("", engine.queue, **FAST)
     log = tmp_path / "serve.log"
+    port = free_port()
+    photos = make_source(name="Photos", kind="file")
     with log.open("wb") as handle:
         serve = subprocess.Popen(
-            [sys.executable, "-m", "sluis", "serve", "--port", str(free_port()), "--workers", "1"],
+            [sys.executable, "-m", "sluis", "serve", "--port", str(port), "--workers", "1"],
             env=env,
             cwd=ROOT,
             stdout=handle,
@@ -252,9 +253,18 @@ def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_se
         )
     try:
         wait_for(lambda: b" ready." in log.read_bytes(), 60, "the embedded worker")
-        upload = _process(store_upload(test_source(), CONTENT))
-        assert _outcome(upload)["status"] == "succeeded"
-        assert list((settings.DATA_DIR / "broker" / "queue").iterdir()) == []
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/sync_tasks/{photos.sync_task.pk}/upload/",
+            params={"token": supplier.token},
+            files={"upload_file": ("photo.png", image("PNG"))},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        upload = Upload.objects.get(pk=response.json()["id"])
+        wait_for(_finished(upload), 30, "the embedded worker to process the upload")
+        assert (upload.status, upload.inserted, upload.errors) == ("succeeded", 1, [])
+        left = (settings.DATA_DIR / "broker" / "queue").glob(f"*.{engine.queue}.msg")
+        assert list(left) == []  # the wake-up was consumed
     finally:
         serve.send_signal(signal.SIGTERM)  # stops the web server, then its worker
         try:

@@ -70,6 +70,24 @@ def busy_upload(source, user, *, stored: bool = True) -> Upload:
 BOUNDARY = "sluis-test-boundary-7MA4YWxkTrZu0gW"
 
 
+def csv_bytes(size: int) -> bytes:
+    """A valid long-format timeseries CSV of exactly ``size`` bytes, for transport tests."""
+    out, minute = bytearray(b"location,parameter,timestamp,value\n"), 0
+    while len(out) < size - 80:
+        out += f"LOC{minute % 97},h,2024-01-01T00:00:00Z,{minute * 0.25}\n".encode()
+        minute += 1
+    last = b"LOCZ,h,2030-01-01T00:00:00Z,1."
+    out += last + b"0" * (size - len(out) - len(last) - 1) + b"\n"
+    assert len(out) == size
+    return bytes(out)
+
+
+def text_bytes(size: int) -> bytes:
+    """Plain UTF-8 text with CRLFs and non-ASCII letters, exactly ``size`` bytes."""
+    line = "Peilbuis Zuid-Oost: waterstand gemeten, kwaliteit goed (é, ü, ø)\r\n".encode()
+    return (line * (size // len(line) + 1))[:size]
+
+
 def multipart(*parts: tuple[str, bytes], boundary: str = BOUNDARY) -> bytes:
     """A multipart body built byte for byte: each part is (raw header lines, content)."""
     out = b""

@@ -13,6 +13,7 @@ from sluis.accounts.services import token_create
 from sluis.uploads.models import Upload
 from tests.uploads.conftest import (
     CSV,
+    csv_bytes,
     field_part,
     file_part,
     multipart,
@@ -188,10 +189,11 @@ def test_an_expired_upload_link_is_410(api, client, url, settings):
 
 def test_a_link_only_ever_serves_its_own_upload(api, client, supplier, source, make_source):
     other = make_source(name="Other")
-    first = post_file(api, source.sync_task.pk, supplier.token, b"first").json()
-    post_file(api, other.sync_task.pk, supplier.token, b"second")
+    first_bytes, second_bytes = csv_bytes(300), csv_bytes(400)
+    first = post_file(api, source.sync_task.pk, supplier.token, first_bytes).json()
+    post_file(api, other.sync_task.pk, supplier.token, second_bytes)
     response = client.get(urlparse(first["download_link"]).path)
-    assert b"".join(response.streaming_content) == b"first"
+    assert b"".join(response.streaming_content) == first_bytes
 
 
 def test_a_boundary_at_the_rfc_limit_works(api, url):

@@ -7,7 +7,7 @@ import pytest
 from django.db.models.signals import pre_save
 
 from sluis.uploads.models import Upload
-from tests.uploads.conftest import busy_upload, post_file
+from tests.uploads.conftest import busy_upload, csv_bytes, post_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -24,7 +24,7 @@ def spool(tmp_path) -> list:
 def test_an_upload_lands_in_the_bucket_and_its_presigned_link_downloads_it(
     api, supplier, source, s3_storage, tmp_path
 ):
-    content = bytes(range(256)) * 1000
+    content = csv_bytes(256_000)
     response = post_file(api, source.sync_task.pk, supplier.token, content, "peil #3.csv")
     assert response.status_code == 201, response.json()
     upload = Upload.objects.get()

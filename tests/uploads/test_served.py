@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.uploads.conftest import BOUNDARY, multipart
+from tests.uploads.conftest import BOUNDARY, multipart, text_bytes
 from tests.uploads.served import IDLE_TIMEOUT, MAX_BYTES, served_setup
 
 pytestmark = pytest.mark.services
@@ -54,12 +54,12 @@ def test_the_reference_curl_works_unchanged(served, tmp_path):
 
 def test_of_ten_simultaneous_uploads_exactly_one_wins_in_each_of_twenty_rounds(served):
     setup = served_setup(served, user="race", count=20)
-    content = b"x" * (256 * 1024)  # big enough that several requests pass the early check
+    content = text_bytes(256 * 1024)  # big enough that several requests pass the early check
     client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=10))
 
     def one(url, barrier):
         barrier.wait()
-        return client.post(url, files={"upload_file": ("race.bin", content)}).status_code
+        return client.post(url, files={"upload_file": ("race.txt", content)}).status_code
 
     with ThreadPoolExecutor(10) as pool:
         for task in setup["tasks"]:
@@ -84,12 +84,12 @@ def chunks(body: bytes, size: int = 64 * 1024):
 
 def test_a_chunked_body_is_received_exactly(served):
     setup = served_setup(served, user="chunked", count=1)
-    content = bytes(range(256)) * 4096  # 1 MiB
+    content = text_bytes(1024 * 1024)
     response = httpx.post(
         upload_url(served, setup["tasks"][0], setup["token"]),
         content=chunks(
             multipart(
-                ('Content-Disposition: form-data; name="upload_file"; filename="c.bin"', content)
+                ('Content-Disposition: form-data; name="upload_file"; filename="c.txt"', content)
             )
         ),
         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},

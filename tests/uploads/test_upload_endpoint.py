@@ -14,6 +14,7 @@ from tests.uploads.conftest import (
     BOUNDARY,
     CSV,
     busy_upload,
+    csv_bytes,
     file_part,
     multipart,
     post_file,
@@ -41,7 +42,7 @@ def test_the_reference_upload_gets_201_with_the_documented_fields(api, supplier,
 def test_the_download_link_returns_the_exact_bytes_under_the_original_name(
     api, client, supplier, source
 ):
-    content = bytes(range(256)) * 100
+    content = csv_bytes(25_600)
     body = post_file(api, source.sync_task.pk, supplier.token, content, "meting #1 é.csv").json()
     assert body["filename"] == "meting1.csv" and body["original_filename"] == "meting #1 é.csv"
     response = client.get(urlparse(body["download_link"]).path)
@@ -219,7 +220,7 @@ def test_a_file_over_the_cap_is_413_and_nothing_is_kept(
 
 def test_a_file_at_the_cap_is_accepted(api, supplier, source, settings):
     settings.SLUIS_MAX_UPLOAD_BYTES = 1000
-    response = post_file(api, source.sync_task.pk, supplier.token, content=b"x" * 1000)
+    response = post_file(api, source.sync_task.pk, supplier.token, content=csv_bytes(1000))
     assert response.status_code == 201
 
 
@@ -264,14 +265,18 @@ def test_losing_the_insert_race_after_storing_deletes_the_stored_original(
     assert stored_files(storage_dir) == []
 
 
-def test_bytes_that_look_like_the_boundary_are_stored_exactly(api, supplier, source, storage_dir):
+def test_bytes_that_look_like_the_boundary_are_stored_exactly(
+    api, supplier, make_source, storage_dir
+):
     import hashlib
-    import os
+    import secrets
 
+    documents = make_source(name="Documents", kind="file")
     almost = f"\r\n--{BOUNDARY[:-1]}".encode()
-    content = (almost + os.urandom(3000) + b"\r\n--") * 700  # ~2.1 MB over several chunks
-    url = upload_url(source.sync_task.pk, supplier.token)
-    body = post_raw(api, url, multipart(file_part("tricky.bin", content))).json()
+    noise = secrets.token_hex(1500).encode()
+    content = (almost + noise + b"\r\n--") * 700  # ~2.1 MB over several chunks
+    url = upload_url(documents.sync_task.pk, supplier.token)
+    body = post_raw(api, url, multipart(file_part("tricky.txt", content))).json()
     upload = Upload.objects.get(pk=body["id"])
     assert (storage_dir / upload.storage_key).read_bytes() == content
     assert body["sha256"] == hashlib.sha256(content).hexdigest()

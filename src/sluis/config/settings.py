@@ -175,7 +175,7 @@ SLUIS_UPLOAD_SPOOL_DIR = env.str("SLUIS_UPLOAD_SPOOL_DIR", default=str(DATA_DIR 
 SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
 SLUIS_UPLOAD_IDLE_TIMEOUT = env.int("SLUIS_UPLOAD_IDLE_TIMEOUT", default=60)
 SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
-SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=20)
+SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=100)
 
 # --- Processing -------------------------------------------------------------------------------
 # Celery: an empty SLUIS_BROKER_URL is the embedded default, kombu's filesystem transport in

@@ -85,10 +85,11 @@ def is_ignored(name: str) -> bool:
 # --- ZIP ------------------------------------------------------------------------------------
 
 
-def zip_inspect(path: Path, budgets: Budgets) -> list[Planned]:
+def zip_inspect(path: Path, budgets: Budgets, *, one_format: bool = True) -> list[Planned]:
     """Check the central directory and every member's head; return the extraction plan.
 
-    Raises ``Rejected`` naming every offending member.
+    ``one_format``: the archive must hold files of one format (every kind but ``file``, whose
+    data sources hold photos beside reports). Raises ``Rejected`` naming every offending member.
     """
     _check_declared_count(path, budgets)
     try:
@@ -111,7 +112,7 @@ def zip_inspect(path: Path, budgets: Budgets) -> list[Planned]:
             raise Rejected("The archive holds no files.", code="archive_empty")
         planned = [_sniff_member(archive, info) for info in kept]
     _raise_if([o for p in planned for o in _member_offences(p, budgets)])
-    _raise_if(mixed_format_offences(planned) or shapefile_offences(planned))
+    _raise_if((one_format and mixed_format_offences(planned)) or shapefile_offences(planned))
     return _assign_targets(planned)
 
 

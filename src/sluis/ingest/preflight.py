@@ -80,7 +80,7 @@ def upload_inspect(*, path: Path, filename: str, kind: str) -> Inspection:
         )
     limits = budgets()
     if fmt == "zip":
-        plan = zip_inspect(path, limits)
+        plan = zip_inspect(path, limits, one_format=kind != "file")
         return Inspection("zip", _check_kind(plan, kind, "The archive"), plan)
     if fmt == "gzip":
         plan = [gzip_inspect(path, filename, limits)]

@@ -1,6 +1,7 @@
 """Error reports: every problem of an upload as a CSV in object storage.
 
-Columns ``file,line,feature,field,value,message``; one row per problem, in the order found. The
+Columns ``file,line,feature,field,value,message``; one row per problem, in the order found.
+Cells that a spreadsheet would run as a formula get a leading apostrophe. The
 key is generated from the upload id (``reports/upload-<id>-errors.csv``) and rewritten when an
 upload is processed again, so a report always belongs to the latest attempt.
 """
@@ -16,6 +17,17 @@ from sluis.ingest.contracts import Problem
 from sluis.uploads.storage import object_storage
 
 COLUMNS = ("file", "line", "feature", "field", "value", "message")
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection): text starting
+    with ``= + @`` (or ``-`` not followed by a number) gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    risky = text.startswith(_FORMULA_START) or (
+        text.startswith("-") and not text[1:2].isdigit() and text[1:2] != "."
+    )
+    return "'" + text if risky else text
 
 
 def report_key(upload_id: int) -> str:
@@ -29,12 +41,12 @@ def report_csv(problems: list[Problem]) -> bytes:
     for problem in problems:
         writer.writerow(
             [
-                problem.file,
+                cell(problem.file),
                 "" if problem.line is None else problem.line,
-                "" if problem.feature is None else problem.feature,
-                problem.field,
-                problem.value,
-                problem.message,
+                cell(problem.feature),
+                cell(problem.field),
+                cell(problem.value),
+                cell(problem.message),
             ]
         )
     return buffer.getvalue().encode("utf-8")

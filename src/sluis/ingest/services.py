@@ -98,7 +98,7 @@ def upload_succeed(*, upload: Upload, counts: Counts, report: Report) -> bool:
         "unchanged": counts.unchanged,
         "deleted": counts.deleted,
         "rejected": max(counts.rejected, report.rejected),
-        "warnings": report.warnings[:MAX_REPORTED_ERRORS],
+        "warnings": [storable(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
         "failure_reason": "",
         **_problem_fields(upload.pk, report.problems),
     }
@@ -117,8 +117,8 @@ def upload_fail(
     """Record failure with a readable reason and every problem; nothing was written."""
     fields = {
         "status": UploadStatus.FAILED,
-        "failure_reason": reason,
-        "warnings": (warnings or [])[:MAX_REPORTED_ERRORS],
+        "failure_reason": storable(reason),
+        "warnings": [storable(w) for w in (warnings or [])[:MAX_REPORTED_ERRORS]],
         "inserted": 0,
         "updated": 0,
         "unchanged": 0,
@@ -208,7 +208,24 @@ def _sync_tasks(upload: Upload):
     return SyncTask.objects.filter(Q(pk=upload.sync_task_id) | Q(data_source=upload.data_source_id))
 
 
+def storable(text: str) -> str:
+    """Text PostgreSQL can store (no NUL, no lone surrogates), whatever a file contained."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+def _storable_problem(problem: Problem) -> Problem:
+    return Problem(
+        message=storable(problem.message),
+        file=storable(problem.file),
+        line=problem.line,
+        feature=None if problem.feature is None else storable(str(problem.feature)),
+        field=storable(problem.field),
+        value=storable(str(problem.value)),
+    )
+
+
 def _problem_fields(upload_id: int, problems: list[Problem]) -> dict:
+    problems = [_storable_problem(p) for p in problems]
     if not problems:
         report_delete(upload_id=upload_id)
         return {"errors": [], "error_count": 0, "error_report_key": ""}

@@ -69,7 +69,7 @@ DESCRIPTIONS = {
     "sqlite": "SQLite database that is not a GeoPackage",
     "executable": "executable program",
     "empty": "empty file",
-    "binary": "binary data of an unrecognised type",
+    "binary": "file of an unrecognised binary type",
 }
 
 # Which formats a file extension may hold. An extension not listed says nothing.
@@ -308,7 +308,9 @@ def _sniff_text(head: bytes, name: str) -> str:
         return "cpg"
     if not _looks_like_text(text):
         return "binary"
-    return "csv" if _is_delimited(text) else "txt"
+    if _is_delimited(text) or extension(name) in {".csv", ".tsv"}:
+        return "csv"  # text is text: for a one-column or irregular table the name decides
+    return "txt"
 
 
 def _strip_bom(head: bytes) -> bytes:
