@@ -213,10 +213,17 @@ if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN
     )
 
 # --- Timeseries -------------------------------------------------------------------------------
-# (timeseries issue)
+# Readers work through uploads in pieces so memory stays bounded whatever the file size.
+SLUIS_TIMESERIES_CHUNK_BYTES = env.int("SLUIS_TIMESERIES_CHUNK_BYTES", default=8 * 1024 * 1024)
+SLUIS_TIMESERIES_BATCH_ROWS = env.int("SLUIS_TIMESERIES_BATCH_ROWS", default=50_000)
+# GET /events/: largest `count` a caller may ask for (the default `count` is 100000, as in Nexus).
+SLUIS_EVENTS_MAX_COUNT = env.int("SLUIS_EVENTS_MAX_COUNT", default=10_000_000)
 
 # --- Vector -----------------------------------------------------------------------------------
-# (vector issue)
+SLUIS_VECTOR_GEOJSON_MAX_BYTES = env.int("SLUIS_VECTOR_GEOJSON_MAX_BYTES", default=100 * 2**20)
+SLUIS_VECTOR_MAX_FEATURES = env.int("SLUIS_VECTOR_MAX_FEATURES", default=5_000_000)
+SLUIS_VECTOR_BATCH_SIZE = env.int("SLUIS_VECTOR_BATCH_SIZE", default=50_000)
+SLUIS_VECTOR_WFS_MAX_COUNT = env.int("SLUIS_VECTOR_WFS_MAX_COUNT", default=10_000)
 
 # --- Rasters ----------------------------------------------------------------------------------
 # Budgets are checked on the header, before any pixel is read (docs/formats/raster.md).

@@ -8,12 +8,15 @@ must import rasterio and pyogrio through here, never directly, so the hardening 
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 # Set before rasterio/pyogrio load their bundled GDALs: GDAL reads these at driver registration.
-_SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC NGW OGCAPI STACIT STACTA GDALG"
-_SKIPPED_VECTOR_DRIVERS = "OGR_VRT HTTP CSW WFS OAPIF NGW Carto AmigoCloud Elasticsearch GDALG"
+_SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC OGCAPI STACIT STACTA"
+# OGR_SKIP is comma-separated (GDAL_SKIP takes spaces).
+_SKIPPED_VECTOR_DRIVERS = "OGR_VRT,HTTP,CSW,WFS,OAPIF,NGW,Carto,AmigoCloud,Elasticsearch,GDALG"
 os.environ["GDAL_SKIP"] = _SKIPPED_RASTER_DRIVERS
 os.environ["OGR_SKIP"] = _SKIPPED_VECTOR_DRIVERS
 os.environ["GDAL_HTTP_TIMEOUT"] = "1"
@@ -41,7 +44,10 @@ VECTOR_DRIVERS = {
     "shp": "ESRI Shapefile",
     "gpkg": "GPKG",
     "flatgeobuf": "FlatGeobuf",
-    "kml": "KML",
+    # LIBKML reads ExtendedData (the attributes); the plain KML driver drops them. KML reaches
+    # GDAL only after defusedxml refused any DTD; NetworkLinks and remote styles are not fetched
+    # (network access is off, LIBKML_RESOLVE_STYLE is unset).
+    "kml": "LIBKML",
     "csv": "CSV",
 }
 
@@ -193,6 +199,46 @@ def vector_read(path: Path, fmt: str, **kwargs: Any) -> tuple:
     """``pyogrio.raw.read`` (meta, fids, WKB geometries, field arrays) for a checked dataset."""
     vector_info(path, fmt, layer=kwargs.get("layer"))
     return pyogrio.raw.read(path, **kwargs)
+
+
+def vector_arrow_batches(
+    path: Path, fmt: str, *, layer: str | int | None = None, name: str = "", **kwargs: Any
+) -> Iterator[tuple[dict, Any]]:
+    """(meta, pyarrow RecordBatch) pairs of one layer, streamed from GDAL after the driver check.
+
+    Streaming keeps a large GeoPackage out of memory. Only GDAL's own failures are turned into
+    ``UnreadableFile``; whatever the caller raises while handling a batch passes through as is.
+    """
+    label = name or path.name
+    vector_info(path, fmt, layer=layer, name=label)
+    with _read_errors(label, fmt):
+        opened = pyogrio.raw.open_arrow(path, layer=layer, use_pyarrow=True, **kwargs)
+        meta, reader = opened.__enter__()
+    try:
+        while True:
+            with _read_errors(label, fmt):
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+            yield meta, batch
+    finally:
+        opened.__exit__(None, None, None)
+
+
+@contextmanager
+def _read_errors(name: str, fmt: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # pyogrio raises several unrelated DataSource/Layer/Arrow errors
+        raise UnreadableFile(f"{name}: not a readable {fmt} file ({exc}).") from exc
+
+
+def vector_layer_list(path: Path, fmt: str, name: str = "") -> list[tuple[str, str | None]]:
+    """(layer name, geometry type or None for attribute tables) after checking the driver."""
+    vector_info(path, fmt, layer=0, name=name)
+    layers = pyogrio.list_layers(path)
+    return [(str(row[0]), None if row[1] is None else str(row[1])) for row in layers]
 
 
 def _check_driver(actual: str | None, fmt: str, name: str) -> None:

@@ -4,4 +4,6 @@ and registers its ``KindProcessor`` (see ``sluis.ingest.contracts``). Imported a
 from sluis.ingest.writers import (
     files,  # noqa: F401
     raster,  # noqa: F401
+    timeseries,  # noqa: F401
+    vector,  # noqa: F401
 )

@@ -1,0 +1,37 @@
+"""The documentation stays true to the code."""
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import sluis
+from sluis.errors import SluisError
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+def _import_all_modules():
+    for module in pkgutil.walk_packages(sluis.__path__, "sluis."):
+        if ".migrations" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+
+def test_every_error_code_is_documented(db):
+    _import_all_modules()
+    text = "".join(path.read_text() for path in DOCS.rglob("*.md"))
+    codes = {cls.code for cls in _all_subclasses(SluisError)}
+    assert sorted(c for c in codes if f"`{c}`" not in text) == []
+
+
+def test_every_setting_read_from_the_environment_is_in_the_configuration_table():
+    settings_source = (Path(sluis.__file__).parent / "config" / "settings.py").read_text()
+    variables = set(re.findall(r'"(SLUIS_[A-Z0-9_]+)"', settings_source))
+    table = (DOCS / "configuration.md").read_text()
+    assert sorted(v for v in variables if f"`{v}`" not in table) == []
