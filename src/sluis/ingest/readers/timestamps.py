@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import cftime
 
+from sluis.names import basename
+
 # strptime directive -> the regex that finds its text (lenient: strptime accepts 1-digit months)
 _DIRECTIVES = {
     "Y": r"\d{4}",
@@ -115,11 +117,6 @@ def _format_regex(fmt: str, pattern: str) -> str:
         parts.append(_DIRECTIVES[directive])
         index += 2
     return "".join(parts)
-
-
-def basename(name: str) -> str:
-    """The last component of a (zip member) name, whatever its separators."""
-    return re.split(r"[/\\]", name)[-1]
 
 
 def as_utc(value: datetime, tz: ZoneInfo) -> datetime:
