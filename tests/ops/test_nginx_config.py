@@ -48,7 +48,7 @@ def site_config(tmp: Path, *, http_port: int, https_port: int, backend_port: int
         "listen [::]:80;": "",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "listen [::]:443 ssl http2;": "",
-        "server 10.0.0.11:8000": f"server 127.0.0.1:{backend_port}",
+        "server 127.0.0.1:8000": f"server 127.0.0.1:{backend_port}",
         "/etc/ssl/certs/sluis.crt": str(tmp / "sluis.crt"),
         "/etc/ssl/private/sluis.key": str(tmp / "sluis.key"),
         "/var/log/nginx/": f"{tmp}/",
@@ -158,3 +158,32 @@ def test_the_access_log_has_the_path_but_never_the_token(nginx):
         assert time.monotonic() < deadline, "the request was not logged"
         time.sleep(0.05)  # polling with a deadline
     assert "s3cret-token-value" not in log.read_text()
+
+
+def test_the_compose_nginx_config_differs_from_the_shipped_one_only_in_the_upstream():
+    def body(path: Path) -> list[str]:
+        lines = path.read_text().splitlines()
+        return [line for line in lines if not line.lstrip().startswith("#")]
+
+    shipped, compose = body(DEPLOY_CONF), body(DEPLOY_CONF.with_name("compose.conf"))
+    differences = [(a, b) for a, b in zip(shipped, compose, strict=True) if a != b]
+    assert [(a.strip(), b.strip()) for a, b in differences] == [
+        (
+            "server 127.0.0.1:8000 max_fails=3 fail_timeout=10s;",
+            "server web:8000 max_fails=3 fail_timeout=10s;",
+        )
+    ]
+
+
+def test_the_compose_file_runs_web_worker_and_the_services_on_one_image():
+    import yaml
+
+    compose = yaml.safe_load((DEPLOY_CONF.parents[1] / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "minio", "bucket", "migrate", "web", "worker", "nginx"} == set(
+        services
+    )
+    assert services["web"]["command"][:2] == ["sluis", "serve"]
+    assert services["worker"]["command"] == ["sluis", "worker"]
+    assert services["web"]["environment"] == services["worker"]["environment"]
+    assert services["worker"]["environment"]["SLUIS_BROKER_URL"].startswith("redis://")
