@@ -8,11 +8,11 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test test-sqlite test-postgres services lint format clean
 
-$(VENV)/.installed: pyproject.toml scripts/install-system-packages
+$(VENV)/.installed: pyproject.toml client/pyproject.toml scripts/install-system-packages
 	scripts/install-system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev]" -e ./client
 	touch $@
 
 ## Front-end libraries (package.json) vendored into the web app's static files; committed, so
@@ -42,11 +42,12 @@ services:
 	scripts/ensure-services
 
 lint: install
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests client
+	$(VENV)/bin/mypy --strict client/src
 
 format: install
-	$(VENV)/bin/ruff format src tests
-	$(VENV)/bin/ruff check --fix src tests
+	$(VENV)/bin/ruff format src tests client
+	$(VENV)/bin/ruff check --fix src tests client
 
 clean:
 	rm -rf $(VENV) sluis-data .pytest_cache

@@ -251,6 +251,12 @@ SLUIS_FILES_MAX_IMAGE_PIXELS = env.int("SLUIS_FILES_MAX_IMAGE_PIXELS", default=1
 SLUIS_FILES_MAX_EXIF_BYTES = env.int("SLUIS_FILES_MAX_EXIF_BYTES", default=1024 * 1024)
 SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 
+# --- Operations -------------------------------------------------------------------------------
+# GET /api/v1/metrics/ accepts this token (Bearer/Token header or ?token=) besides staff tokens.
+SLUIS_METRICS_TOKEN = env.str("SLUIS_METRICS_TOKEN", default="")
+# Seconds each readiness check (database, broker, storage) may take to connect.
+SLUIS_READY_TIMEOUT = env.float("SLUIS_READY_TIMEOUT", default=3.0)
+
 # --- Logging: every handler redacts tokens ----------------------------------------------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")
 LOGGING = {

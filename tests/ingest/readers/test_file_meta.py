@@ -211,3 +211,20 @@ def test_garbage_named_as_video_has_no_duration(write):
 )
 def test_names_must_fit_the_sniffed_content(name, fmt, fits):
     assert (name_mismatch(name, fmt) == "") is fits
+
+
+def test_without_the_optional_video_extra_a_video_has_no_duration(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(builders.mp4(12.5))
+    code = (
+        "import sys; sys.modules['hachoir'] = None\n"  # as if `sluis[video]` were not installed
+        "from pathlib import Path\n"
+        "from sluis.ingest.readers.file_video import video_duration\n"
+        f"print(video_duration(Path({str(path)!r}), 'mp4'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "None"
+    assert video_duration(path, "mp4") == 12.5  # and with it installed, the duration

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sluis.ingest.readers.file_names import FilenamePattern, PatternError, name_sanitise
+from sluis.ingest.readers.file_names import name_sanitise
+from sluis.ingest.readers.timestamps import FilenamePattern, PatternError
 
 SAFE = re.compile(r"[A-Za-z0-9._-]+")
 

@@ -4,7 +4,9 @@ Each sniffed format is parsed by the one hachoir parser made for it (never hacho
 Hachoir parses lazily, but a hostile file can still be made of millions of tiny boxes; every
 read hachoir makes is counted and parsing stops at ``max_reads``, so the time spent on one file
 is bounded whatever its shape. A duration that cannot be read is ``None``: the video is still
-stored. See docs/decisions/0008-files.md for why hachoir.
+stored. See docs/decisions/0008-files.md for why hachoir, and why it is optional: hachoir is
+GPL-2.0, so the base install leaves it out (``pip install "sluis[video]"`` adds it); without it
+videos are stored with no duration.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import logging
 import math
 from pathlib import Path
 
-import hachoir.core.config
-from hachoir.core.log import log as hachoir_log
-from hachoir.metadata import extractMetadata
-from hachoir.parser.container import MkvFile, MP4File
-from hachoir.parser.container.riff import RiffFile
-from hachoir.stream import InputIOStream
-
-hachoir.core.config.quiet = True  # hachoir prints warnings and errors to stderr otherwise
-hachoir_log.use_print = False
-
-_PARSERS = {"mp4": MP4File, "mov": MP4File, "avi": RiffFile, "mkv": MkvFile, "webm": MkvFile}
+try:
+    import hachoir.core.config
+    from hachoir.core.log import log as hachoir_log
+    from hachoir.metadata import extractMetadata
+    from hachoir.parser.container import MkvFile, MP4File
+    from hachoir.parser.container.riff import RiffFile
+    from hachoir.stream import InputIOStream
+except ImportError:  # the optional "video" extra is not installed
+    _PARSERS: dict = {}
+else:
+    hachoir.core.config.quiet = True  # hachoir prints warnings and errors to stderr otherwise
+    hachoir_log.use_print = False
+    _PARSERS = {"mp4": MP4File, "mov": MP4File, "avi": RiffFile, "mkv": MkvFile, "webm": MkvFile}
 MAX_READS = 20_000
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import cftime
 
+from sluis.names import basename
+
 # strptime directive -> the regex that finds its text (lenient: strptime accepts 1-digit months)
 _DIRECTIVES = {
     "Y": r"\d{4}",
@@ -29,8 +31,9 @@ _DIRECTIVES = {
     "S": r"\d{1,2}",
     "f": r"\d{1,6}",
     "j": r"\d{1,3}",
-    "b": r"[A-Za-z]{3}",
+    "b": r"[A-Za-z]{3,9}",
     "B": r"[A-Za-z]{3,9}",
+    "p": r"[AaPp][Mm]",
     "z": r"(?:Z|[+-]\d{2}:?\d{2})",
     "%": "%",
 }
@@ -50,13 +53,19 @@ class TimestampError(ValueError):
     """A timestamp rule is configured wrongly or a value cannot be read; the message says why."""
 
 
+class PatternError(TimestampError):
+    """The ``filename_pattern`` is unusable, or a name fits it but holds no valid time."""
+
+
 class FilenamePattern:
-    """A compiled ``filename_pattern`` setting (one ``{timestamp:<strptime format>}``)."""
+    """A compiled ``filename_pattern`` setting, shared by every kind that reads names (rasters,
+    files): literal text, ``*``/``?`` wildcards and exactly one ``{timestamp:<strptime format>}``
+    placeholder, matched case-insensitively on the last component of the original name."""
 
     def __init__(self, pattern: str):
         found = _PLACEHOLDER.findall(pattern)
         if len(found) != 1:
-            raise TimestampError(
+            raise PatternError(
                 f"filename_pattern {pattern!r} must contain exactly one "
                 "{timestamp:<format>}, e.g. 'evaporation_{timestamp:%Y-%m-%d}.tif'."
             )
@@ -64,18 +73,30 @@ class FilenamePattern:
         self.format = found[0]
         before, after = _PLACEHOLDER.split(pattern)[0], _PLACEHOLDER.split(pattern)[-1]
         body = _format_regex(self.format, pattern)
-        self.regex = re.compile(f"{re.escape(before)}({body}){re.escape(after)}", re.IGNORECASE)
+        self.regex = re.compile(f"{_literal(before)}({body}){_literal(after)}", re.IGNORECASE)
 
-    def match(self, name: str, tz: ZoneInfo) -> datetime | None:
-        """The timestamp in ``name``; None if the name does not fit the pattern."""
+    def timestamp(self, name: str) -> datetime | None:
+        """The time in ``name`` as written (naive unless the format has ``%z``); None if the name
+        does not fit. Raises PatternError when it fits but is no valid time (2024-13-99)."""
         hit = self.regex.fullmatch(basename(name))
         if hit is None:
             return None
         try:
-            parsed = datetime.strptime(hit.group(1), self.format)
-        except ValueError:
+            return datetime.strptime(hit.group(1).replace("Z", "+0000"), self.format)
+        except ValueError as exc:
+            raise PatternError(f"{hit.group(1)!r} is not a valid {self.format!r} time.") from exc
+
+    def match(self, name: str, tz: ZoneInfo) -> datetime | None:
+        """The timestamp in ``name`` in UTC (naive times in ``tz``); None if there is none."""
+        try:
+            parsed = self.timestamp(name)
+        except PatternError:
             return None
-        return as_utc(parsed, tz)
+        return as_utc(parsed, tz) if parsed else None
+
+
+def _literal(text: str) -> str:
+    return "".join(".*?" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
 
 
 def _format_regex(fmt: str, pattern: str) -> str:
@@ -89,18 +110,13 @@ def _format_regex(fmt: str, pattern: str) -> str:
         directive = fmt[index + 1 : index + 2]
         if directive not in _DIRECTIVES:
             known = " ".join(f"%{d}" for d in _DIRECTIVES)
-            raise TimestampError(
+            raise PatternError(
                 f"filename_pattern {pattern!r} uses %{directive}, which is not supported; "
                 f"supported: {known}."
             )
         parts.append(_DIRECTIVES[directive])
         index += 2
     return "".join(parts)
-
-
-def basename(name: str) -> str:
-    """The last component of a (zip member) name, whatever its separators."""
-    return re.split(r"[/\\]", name)[-1]
 
 
 def as_utc(value: datetime, tz: ZoneInfo) -> datetime:

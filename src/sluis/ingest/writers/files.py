@@ -38,7 +38,8 @@ from sluis.ingest.readers.file_meta import (
     file_meta_read,
     name_mismatch,
 )
-from sluis.ingest.readers.file_names import FilenamePattern, PatternError, name_sanitise
+from sluis.ingest.readers.file_names import name_sanitise
+from sluis.ingest.readers.timestamps import FilenamePattern, PatternError
 
 FILE_FORMATS = frozenset(FORMATS["file"])
 

@@ -1,0 +1,3 @@
+from sluis_client.cli import main
+
+raise SystemExit(main())

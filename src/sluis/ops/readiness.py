@@ -1,0 +1,118 @@
+"""Readiness: can this process reach the database, the Celery broker and object storage?
+
+Each check is short, bounded by ``SLUIS_READY_TIMEOUT`` and never raises: it returns a
+``CheckResult``. Failures name the exception class only (the full message goes to the log), so an
+unauthenticated probe learns which dependency is down, not hostnames or credentials.
+"""
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+from django.db import connection
+from kombu import Connection
+
+from sluis.config.celery import broker_transport_options, broker_url, is_embedded
+from sluis.ops.errors import NotReady
+from sluis.uploads.storage import is_local, object_storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    seconds: float
+    error: str = ""
+
+    def as_dict(self) -> dict:
+        body = {"ok": self.ok, "seconds": round(self.seconds, 4)}
+        if self.error:
+            body["error"] = self.error
+        return body
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_broker() -> None:
+    """Embedded transport: its folder is writable. Redis/AMQP: a connection is established."""
+    if is_embedded():
+        _require_writable_folder(Path(settings.SLUIS_BROKER_DIR))
+        return
+    url = broker_url()
+    options = broker_transport_options(url)
+    timeout = settings.SLUIS_READY_TIMEOUT
+    if url.startswith(("redis", "rediss")):
+        options = {**options, "socket_connect_timeout": timeout, "socket_timeout": timeout}
+    with Connection(url, connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=1, timeout=timeout)
+
+
+def check_storage() -> None:
+    """Local: the objects folder is writable. S3: the bucket answers a HEAD request."""
+    storage = object_storage()
+    if is_local(storage):
+        _require_writable_folder(Path(storage.location))
+        return
+    timeout = settings.SLUIS_READY_TIMEOUT
+    bounded = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=storage.endpoint_url,
+        region_name=storage.region_name,
+        aws_access_key_id=storage.access_key,
+        aws_secret_access_key=storage.secret_key,
+        aws_session_token=storage.security_token,
+        config=storage.client_config.merge(bounded),
+    )
+    client.head_bucket(Bucket=storage.bucket_name)
+
+
+def _require_writable_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError("folder is not writable")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database,
+    "broker": check_broker,
+    "storage": check_storage,
+}
+
+
+def readiness_checks() -> dict[str, CheckResult]:
+    """Run every check; never raises."""
+    return {name: _run(name, check) for name, check in CHECKS.items()}
+
+
+def readiness_require() -> dict[str, dict]:
+    """Per-check results when all pass; ``NotReady`` naming the failing checks otherwise."""
+    results = readiness_checks()
+    body = {name: result.as_dict() for name, result in results.items()}
+    failing = [name for name, result in results.items() if not result.ok]
+    if failing:
+        raise NotReady(
+            f"Not ready: cannot reach {', '.join(failing)}.", failing=failing, checks=body
+        )
+    return body
+
+
+def _run(name: str, check: Callable[[], None]) -> CheckResult:
+    started = time.monotonic()
+    try:
+        check()
+    except Exception as exc:  # a readiness probe reports any failure, it never crashes
+        log.warning("readiness check %s failed: %r", name, exc)
+        return CheckResult(False, time.monotonic() - started, type(exc).__name__)
+    return CheckResult(True, time.monotonic() - started)
