@@ -6,10 +6,9 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://root@127.0.0.1:5432/sluis
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres services lint format clean
+.PHONY: install run test test-sqlite test-postgres services system-packages lint format clean
 
-$(VENV)/.installed: pyproject.toml client/pyproject.toml scripts/install-system-packages
-	scripts/install-system-packages
+$(VENV)/.installed: pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]" -e ./client
@@ -30,16 +29,20 @@ run: install
 	$(VENV)/bin/sluis serve
 
 ## Install and run the whole test suite, on SQLite and then on PostgreSQL.
-test: install services lint test-sqlite test-postgres
+test: install system-packages services lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install system-packages
 	SLUIS_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-postgres: install services
+test-postgres: install system-packages services
 	SLUIS_DATA_DIR=$$(mktemp -d) SLUIS_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q --create-db $(PYTEST_ARGS)
 
 services:
 	scripts/ensure-services
+
+## Debian packages only the tests need (curl, nginx, chromium, ...): `make run` does without.
+system-packages:
+	scripts/install-system-packages
 
 lint: install
 	$(VENV)/bin/ruff check src tests client
