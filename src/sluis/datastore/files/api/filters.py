@@ -3,36 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
-from datetime import UTC, datetime, time
-
-from django.utils.dateparse import parse_date, parse_datetime
 
 from sluis.errors import InvalidParameter
+from sluis.params import query_datetime
 
 from ..selectors import BBox
-
-# A '+' in an unencoded query string arrives as a space: "10:00:00 02:00" means "+02:00".
-_SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
-
-
-def parse_instant(params, name: str) -> datetime | None:
-    """ISO 8601 time or date; naive values are UTC, a date alone is its midnight UTC."""
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    text = _SPACED_OFFSET.sub(r"+\1", raw)
-    try:
-        value = parse_datetime(text)
-        if value is None and (day := parse_date(text)) is not None:
-            value = datetime.combine(day, time.min)
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidParameter(
-            f"'{name}' must be an ISO 8601 time such as 2024-05-01T12:00:00Z, not {raw!r}."
-        )
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def parse_bbox(params) -> BBox | None:
@@ -67,7 +42,7 @@ def parse_id(params, name: str) -> int | None:
 
 def file_filters(params) -> dict:
     """Keyword arguments for ``files_filter`` from the query string."""
-    start, end = parse_instant(params, "start"), parse_instant(params, "end")
+    start, end = query_datetime(params, "start"), query_datetime(params, "end")
     if start and end and start > end:
         raise InvalidParameter("'start' must not be later than 'end'.")
     return {

@@ -1,9 +1,5 @@
 """Query parameters of the raster API. A bad value is a 400 naming it, never ignored."""
 
-from datetime import UTC, datetime, time
-
-from django.utils.dateparse import parse_date, parse_datetime
-
 from sluis.errors import InvalidParameter
 
 
@@ -37,26 +33,6 @@ def coordinate(params, name: str, limit: float) -> float:
             f"'{name}' must be a number of degrees within ±{limit}, not {raw!r}."
         )
     return value
-
-
-def optional_datetime(params, name: str) -> datetime | None:
-    """ISO 8601 date or date-time; naive values are UTC."""
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    text = raw.replace(" ", "+") if "T" in raw else raw  # a '+' offset decoded as a space
-    try:
-        value = parse_datetime(text)
-        if value is None and (day := parse_date(text)) is not None:
-            value = datetime.combine(day, time.min)
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidParameter(
-            f"'{name}' must be an ISO 8601 date or date-time (e.g. 2020-01-01T00:00:00Z), "
-            f"not {raw!r}."
-        )
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def bounded_int(params, name: str, default: int, low: int, high: int) -> int:

@@ -17,6 +17,7 @@ from sluis.datastore.rasters.api.serializers import (
     RasterFrameSerializer,
 )
 from sluis.datastore.rasters.errors import TooManyFrames
+from sluis.params import query_datetime
 from sluis.uploads.links import download_link
 
 _TOKEN = OpenApiParameter("token", OpenApiTypes.STR, description="API token")
@@ -51,8 +52,8 @@ class RasterListView(generics.ListAPIView):
             selectors.raster_frames_readable(user=self.request.user),
             data_source_id=params.optional_int(query, "data_source"),
             parameter=query.get("parameter"),
-            start=params.optional_datetime(query, "start"),
-            end=params.optional_datetime(query, "end"),
+            start=query_datetime(query, "start"),
+            end=query_datetime(query, "end"),
         )
 
 
@@ -137,8 +138,8 @@ class RasterValuesView(APIView):
             selectors.raster_frames_readable(user=request.user),
             data_source_id=source_id,
             parameter=query.get("parameter"),
-            start=params.optional_datetime(query, "start"),
-            end=params.optional_datetime(query, "end"),
+            start=query_datetime(query, "start"),
+            end=query_datetime(query, "end"),
         )
         limit = settings.SLUIS_RASTER_VALUES_MAX_FRAMES
         selected = list(frames[: limit + 1])
