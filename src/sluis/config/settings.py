@@ -133,9 +133,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Sluis ------------------------------------------------------------------------------------
 SLUIS_PUBLIC_URL = env.str("SLUIS_PUBLIC_URL", default="")
-SLUIS_TOKEN_DEFAULT_TTL_DAYS = env.int("SLUIS_TOKEN_DEFAULT_TTL_DAYS", default=0)
 
-# --- Object storage (uploads issue) -----------------------------------------------------------
+# --- Object storage ---------------------------------------------------------------------------
 SLUIS_STORAGE = env.str("SLUIS_STORAGE", default="local")
 _LOCAL_OBJECTS = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
