@@ -83,6 +83,7 @@ def _purge_originals(cutoff: datetime, now: datetime, freed: Freed, dry_run: boo
             original_purged_at=None, status__in=FINISHED_STATUSES, finished_at__lt=cutoff
         )
         .exclude(storage_key="")
+        .order_by("storage_key")  # not the model's ordering: DISTINCT would include its columns
         .values_list("storage_key", flat=True)
         .distinct()
     )
