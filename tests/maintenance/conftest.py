@@ -30,7 +30,9 @@ def post(api, supplier):
     def send(created, content=GOOD_CSV, name="levels.csv", user=None) -> Upload:
         url = f"/api/v1/sync_tasks/{created.sync_task.pk}/upload/"
         data = {"upload_file": SimpleUploadedFile(name, content)}
-        response = api.post(url, data, format="multipart", HTTP_AUTHORIZATION=_auth(user or supplier))
+        response = api.post(
+            url, data, format="multipart", HTTP_AUTHORIZATION=_auth(user or supplier)
+        )
         assert response.status_code == 201, response.content
         return Upload.objects.get(pk=response.json()["id"])
 

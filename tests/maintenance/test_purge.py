@@ -22,9 +22,7 @@ def retention(settings):
     settings.SLUIS_ERROR_REPORT_RETENTION_DAYS = 30
 
 
-def test_purge_removes_exactly_the_originals_past_retention(
-    capsys, retention, levels, processed
-):
+def test_purge_removes_exactly_the_originals_past_retention(capsys, retention, levels, processed):
     old = finished_days_ago(processed(levels), 31)
     recent = finished_days_ago(processed(levels), 29)
     code, result = cli(capsys, "purge")

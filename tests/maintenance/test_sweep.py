@@ -108,7 +108,7 @@ def test_the_old_command_name_still_sweeps(capsys, storage_dir, stored):
 def test_objects_of_a_busy_data_source_are_left_alone(supplier, storage_dir, stored):
     old = _orphans(stored["sources"])
     _age(storage_dir, old)
-    levels, rasters, photos = stored["sources"]
+    _levels, rasters, photos = stored["sources"]
     busy_upload(rasters, supplier)
     busy_upload(photos, supplier)
     result = storage_sweep(older_than=timedelta(minutes=60))

@@ -49,9 +49,7 @@ def test_without_retention_a_replace_deletes_the_old_version_at_once(capsys, par
     assert Feature.objects.count() == 1
 
 
-def test_a_kept_version_is_restored_with_its_features(
-    api, supplier, capsys, settings, parcels
-):
+def test_a_kept_version_is_restored_with_its_features(api, supplier, capsys, settings, parcels):
     settings.SLUIS_VECTOR_VERSION_RETENTION_DAYS = 7
     _replace(parcels, "a", "b")
     counts = _replace(parcels, "bad")
@@ -100,8 +98,14 @@ def test_only_a_kept_version_of_that_data_source_can_be_restored(
     code, error = cli(capsys, "source", "restore-version", source_id, str(current.pk))
     assert code == 2 and error["code"] == "vector_version_not_restorable"
     other = make_source(name="Other", kind="vector")
-    code, error = cli(capsys, "source", "restore-version", str(other.data_source.pk), str(current.pk))
+    code, error = cli(
+        capsys, "source", "restore-version", str(other.data_source.pk), str(current.pk)
+    )
     assert code == 2 and error["code"] == "vector_version_not_found"
+    levels = make_source(name="Levels", kind="timeseries")
+    for source_id in (str(levels.data_source.pk), "999999"):
+        code, error = cli(capsys, "source", "versions", source_id)
+        assert code == 2 and error["code"] == "data_source_not_found"
 
 
 def test_purge_deletes_versions_past_retention_and_keeps_recent_ones(
@@ -112,9 +116,7 @@ def test_purge_deletes_versions_past_retention_and_keeps_recent_ones(
     _replace(parcels, "d", "e")
     _replace(parcels, "f")
     oldest, middle, current = _version_ids(parcels)
-    VectorVersion.objects.filter(pk=oldest.pk).update(
-        retired_at=timezone.now() - timedelta(days=8)
-    )
+    VectorVersion.objects.filter(pk=oldest.pk).update(retired_at=timezone.now() - timedelta(days=8))
     code, result = cli(capsys, "purge", "--dry-run")
     assert (result["vector_versions"], result["vector_features"]) == (1, 3)
     assert VectorVersion.objects.filter(pk=oldest.pk).exists()
@@ -125,9 +127,7 @@ def test_purge_deletes_versions_past_retention_and_keeps_recent_ones(
     assert not FeatureCell.objects.filter(version_id=oldest.pk).exists()
 
 
-def test_purge_leaves_the_versions_of_a_busy_data_source_alone(
-    capsys, settings, supplier, parcels
-):
+def test_purge_leaves_the_versions_of_a_busy_data_source_alone(capsys, settings, supplier, parcels):
     settings.SLUIS_VECTOR_VERSION_RETENTION_DAYS = 7
     _replace(parcels, "a")
     _replace(parcels, "b")

@@ -164,6 +164,7 @@ def vector_version_restore(*, data_source_id: int, version_id: int) -> VectorVer
     and its result would not be what the administrator meant to undo. The version that was
     current is retired and kept like any replaced version, so a restore can be undone too.
     """
+    _vector_source(data_source_id)
     with transaction.atomic():
         version = _restorable(data_source_id, version_id)
         _check_idle(data_source_id)
@@ -171,6 +172,13 @@ def vector_version_restore(*, data_source_id: int, version_id: int) -> VectorVer
     version.refresh_from_db()
     log.info("vector data source %s: version %s restored", data_source_id, version.pk)
     return version
+
+
+def _vector_source(data_source_id: int) -> None:
+    if not DataSource.objects.filter(pk=data_source_id, kind="vector").exists():
+        raise errors.VectorDataSourceNotFound(
+            f"Data source {data_source_id} does not exist or is not a vector data source."
+        )
 
 
 def _restorable(data_source_id: int, version_id: int) -> VectorVersion:
@@ -204,6 +212,7 @@ def _check_idle(data_source_id: int) -> None:
 
 def vector_versions_list(*, data_source_id: int) -> list[VectorVersion]:
     """The data source's current and kept versions, newest first."""
+    _vector_source(data_source_id)
     states = (VersionState.CURRENT, VersionState.RETIRED)
     return list(
         VectorVersion.objects.filter(data_source_id=data_source_id, state__in=states).order_by(
