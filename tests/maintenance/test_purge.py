@@ -128,3 +128,19 @@ def test_requeue_and_reprocess_of_a_purged_original_are_refused(
     with pytest.raises(OriginalPurged):
         upload_requeue(upload_id=failed.pk)
     assert Upload.objects.count() == 1
+
+
+def test_the_supplier_history_page_says_what_happened_to_the_file(
+    client, supplier, retention, levels, processed
+):
+    upload = finished_days_ago(processed(levels), 31)
+    again = upload_reprocess(upload_id=upload.pk)
+    Upload.objects.filter(pk=again.pk).update(status="failed")
+    finished_days_ago(again, 31)
+    from sluis.maintenance.services import retention_purge
+
+    retention_purge()
+    client.force_login(supplier)
+    page = client.get(f"/sources/{levels.sync_task.pk}/history/").content.decode()
+    assert f"processed again: the file of upload {upload.pk}" in page
+    assert page.count("original removed") == 2 and "download=" not in page.split("Problems")[1]
