@@ -347,23 +347,25 @@ def _check_not_superseded(upload: Upload, root: Upload) -> None:
     ).first()
     if current is None:
         return
-    if current.upload_id is None:
+    writer = _receiving(current.upload_id)
+    if writer is None:  # loaded without an upload (or its record is gone): compare times
         newer = current.published is not None and current.published > root.received_at
-        origin = "were loaded"
+        origin = "were stored"
     else:
-        writer = Upload.objects.filter(pk=current.upload_id).select_related("reprocess_of").first()
-        writer_root = (writer.reprocess_of or writer) if writer else None
-        newer = writer_root is not None and (writer_root.received_at, writer_root.pk) > (
-            root.received_at,
-            root.pk,
-        )
-        origin = f"come from upload {writer_root.pk if writer_root else current.upload_id}"
+        newer = (writer.received_at, writer.pk) > (root.received_at, root.pk)
+        origin = f"come from upload {writer.pk}, received"
     if newer:
         raise errors.UploadSuperseded(
             f"The current features of data source {upload.data_source_id} {origin} after "
             f"upload {root.pk} was received; processing it again would replace them with older "
             "data. Use --force to do so anyway."
         )
+
+
+def _receiving(upload_id: int | None) -> Upload | None:
+    """The upload that received the file of upload ``upload_id`` (itself, or its original)."""
+    upload = Upload.objects.filter(pk=upload_id).select_related("reprocess_of").first()
+    return (upload.reprocess_of or upload) if upload is not None else None
 
 
 def _reprocess_row(earlier: Upload, root: Upload) -> Upload:
