@@ -137,18 +137,59 @@ def cmd_createsource(args: argparse.Namespace) -> dict:
 
 
 def cmd_upload(args: argparse.Namespace) -> dict:
-    from sluis.uploads.services import upload_fail, upload_requeue, uploads_sweep
+    from sluis.uploads.services import upload_fail, upload_reprocess, upload_requeue
 
-    if args.action == "sweep":
-        swept = uploads_sweep(older_than=timedelta(minutes=args.older_than_minutes))
-        return {"spool_files": swept.spool_files, "orphan_objects": swept.orphan_objects}
+    if args.action == "sweep":  # the older name of `sluis storage sweep`
+        return cmd_storage(args)
     if args.id is None:
         raise SluisError(f"'sluis upload {args.action}' needs an upload id.")
     if args.action == "fail":
         upload = upload_fail(upload_id=args.id, reason=args.reason)
+    elif args.action == "reprocess":
+        upload = upload_reprocess(upload_id=args.id, force=args.force)
+        return {"id": upload.pk, "status": upload.status, "reprocess_of": upload.reprocess_of_id}
     else:
         upload = upload_requeue(upload_id=args.id)
     return {"id": upload.pk, "status": upload.status, "failure_reason": upload.failure_reason}
+
+
+def cmd_storage(args: argparse.Namespace) -> dict:
+    from sluis.maintenance.services import storage_sweep
+
+    older_than = timedelta(minutes=args.older_than_minutes)
+    return storage_sweep(older_than=older_than, dry_run=args.dry_run).as_dict()
+
+
+def cmd_purge(args: argparse.Namespace) -> dict:
+    from sluis.maintenance.services import retention_purge
+
+    return retention_purge(dry_run=args.dry_run).as_dict()
+
+
+def cmd_source(args: argparse.Namespace) -> dict:
+    from sluis.datastore.vector.services import vector_version_restore, vector_versions_list
+
+    if args.action == "restore-version":
+        if args.version is None:
+            raise SluisError("'sluis source restore-version' needs a data source and a version.")
+        version = vector_version_restore(data_source_id=args.id, version_id=args.version)
+        return {"data_source": args.id, "current_version": _version(version)}
+    versions = vector_versions_list(data_source_id=args.id)
+    return {"data_source": args.id, "versions": [_version(v) for v in versions]}
+
+
+def _version(version) -> dict:
+    def iso(moment):
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": version.pk,
+        "state": version.state,
+        "features": version.feature_count,
+        "upload": version.upload_id,
+        "published": iso(version.published),
+        "retired_at": iso(version.retired_at),
+    }
 
 
 def cmd_demo(args: argparse.Namespace) -> dict:
@@ -177,7 +218,30 @@ def _text(command: str, result: dict) -> str:
         from sluis.demo import demo_text
 
         return demo_text(result)
-    return "\n".join(f"{key}: {value}" for key, value in result.items())
+    return "\n".join(_lines(result))
+
+
+def _lines(result: dict, indent: str = "") -> list[str]:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines += [f"{indent}{key}:", *_lines(value, indent + "  ")]
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            lines.append(f"{indent}{key}:")
+            lines += [indent + "  - " + ", ".join(f"{k}: {v}" for k, v in i.items()) for i in value]
+        else:
+            lines.append(f"{indent}{key}: {value}")
+    return lines
+
+
+def _sweep_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--older-than-minutes",
+        type=int,
+        default=60,
+        help="sweep: only what is at least this old",
+    )
+    p.add_argument("--dry-run", action="store_true", help="sweep: count, remove nothing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,17 +295,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "upload",
         cmd_upload,
-        "Fail a busy upload, requeue a failed or stuck one, or sweep what killed processes left.",
+        "Fail a busy upload, requeue a failed or stuck one, or process a finished one again.",
     )
-    p.add_argument("action", choices=["fail", "requeue", "sweep"])
-    p.add_argument("id", type=int, nargs="?", help="upload id (fail, requeue)")
+    p.add_argument("action", choices=["fail", "requeue", "reprocess", "sweep"])
+    p.add_argument("id", type=int, nargs="?", help="upload id (fail, requeue, reprocess)")
     p.add_argument("--reason", default="", help="why it failed (shown to the supplier)")
     p.add_argument(
-        "--older-than-minutes",
-        type=int,
-        default=60,
-        help="sweep: only spool files and unreferenced originals at least this old",
+        "--force",
+        action="store_true",
+        help="reprocess: also when a vector data source holds newer data",
     )
+    _sweep_arguments(p)
+    p = add("storage", cmd_storage, "Remove stored objects and spool files nothing refers to.")
+    p.add_argument("action", choices=["sweep"])
+    _sweep_arguments(p)
+    p = add(
+        "purge", cmd_purge, "Remove originals, error reports and vector versions past retention."
+    )
+    p.add_argument("--dry-run", action="store_true", help="count, remove nothing")
+    p = add("source", cmd_source, "List a vector data source's kept versions, or restore one.")
+    p.add_argument("action", choices=["versions", "restore-version"])
+    p.add_argument("id", type=int, help="data source id")
+    p.add_argument("version", type=int, nargs="?", help="restore-version: the version id")
     p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
     p.add_argument("--base-url", default=None, help="URL printed in the examples")
     p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")

@@ -216,6 +216,25 @@ if SLUIS_BROKER_VISIBILITY_TIMEOUT <= SLUIS_TASK_TIME_LIMIT + SLUIS_LEASE_MARGIN
         "or a broker would hand a running upload to a second worker."
     )
 
+# --- Retention (sluis purge, docs/operations.md#maintenance) -----------------------------------
+# 0 keeps originals forever: they are the only copy of what a supplier sent, and reprocessing
+# needs them; an upgrade must never start deleting them without the operator's say.
+SLUIS_ORIGINAL_RETENTION_DAYS = env.int("SLUIS_ORIGINAL_RETENTION_DAYS", default=0)
+SLUIS_ERROR_REPORT_RETENTION_DAYS = env.int(
+    "SLUIS_ERROR_REPORT_RETENTION_DAYS", default=SLUIS_ORIGINAL_RETENTION_DAYS
+)
+# 0 deletes a replaced vector version at the switch (no undo); N keeps it N days for restores.
+SLUIS_VECTOR_VERSION_RETENTION_DAYS = env.int("SLUIS_VECTOR_VERSION_RETENTION_DAYS", default=0)
+for _name in (
+    "SLUIS_ORIGINAL_RETENTION_DAYS",
+    "SLUIS_ERROR_REPORT_RETENTION_DAYS",
+    "SLUIS_VECTOR_VERSION_RETENTION_DAYS",
+):
+    if globals()[_name] < 0:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_name} must be 0 or a positive number of days.")
+
 # --- Timeseries -------------------------------------------------------------------------------
 # Readers work through uploads in pieces so memory stays bounded whatever the file size.
 SLUIS_TIMESERIES_CHUNK_BYTES = env.int("SLUIS_TIMESERIES_CHUNK_BYTES", default=8 * 1024 * 1024)

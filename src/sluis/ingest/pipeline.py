@@ -40,7 +40,7 @@ def pipeline_run(*, upload: Upload, report: Report) -> Counts:
             data_source=data_source,
             settings=dict(data_source.ingest_settings or {}),
             members=members,
-            received_at=upload.received_at,
+            received_at=upload.file_received_at,
             report=report,
         )
         return processor.process(job)
@@ -50,6 +50,8 @@ def fetch_original(upload: Upload, target: Path) -> Path:
     """Copy the stored original to local disk (object storage may be S3)."""
     if not upload.storage_key:
         raise IngestFailed("The upload has no stored original to process.")
+    if upload.original_purged_at is not None:
+        raise IngestFailed("The stored original of this upload was purged (retention period).")
     storage = object_storage()
     if not storage.exists(upload.storage_key):
         raise IngestFailed("The stored original of this upload is gone (purged or deleted).")

@@ -78,7 +78,11 @@ def upload_claim(*, upload_id: int) -> Upload | None:
             finished_at=None,
             lease_expires_at=now + timedelta(seconds=lease_seconds()),
         )
-        upload = Upload.objects.select_related("data_source").filter(pk=upload_id).first()
+        upload = (
+            Upload.objects.select_related("data_source", "reprocess_of")
+            .filter(pk=upload_id)
+            .first()
+        )
         if upload is None:
             return None
         if claimed:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from sluis.errors import SluisError
 from sluis.uploads.models import Upload
-from sluis.uploads.services import upload_fail, upload_requeue
+from sluis.uploads.services import upload_fail, upload_reprocess, upload_requeue
 
 
 @admin.register(Upload)
@@ -16,11 +16,12 @@ class UploadAdmin(admin.ModelAdmin):
         "received_at",
         "finished_at",
         "size",
+        "original_purged_at",
     ]
     list_filter = ["status", "data_source__kind", "data_source__owner"]
     search_fields = ["filename", "original_filename", "sha256", "data_source__name"]
     readonly_fields = [f.name for f in Upload._meta.fields]
-    actions = ["fail_uploads", "requeue_uploads"]
+    actions = ["fail_uploads", "requeue_uploads", "reprocess_uploads"]
 
     @admin.action(description="Fail selected uploads (frees their data sources)")
     def fail_uploads(self, request, queryset):
@@ -29,6 +30,10 @@ class UploadAdmin(admin.ModelAdmin):
     @admin.action(description="Requeue selected uploads (process them again)")
     def requeue_uploads(self, request, queryset):
         self._each(request, queryset, lambda pk: upload_requeue(upload_id=pk), "requeued")
+
+    @admin.action(description="Reprocess selected finished uploads (as new uploads)")
+    def reprocess_uploads(self, request, queryset):
+        self._each(request, queryset, lambda pk: upload_reprocess(upload_id=pk), "reprocessed")
 
     def _each(self, request, queryset, action, verb: str) -> None:
         done = 0

@@ -31,7 +31,7 @@ def download(request, signed: str) -> HttpResponse:
         target = link_resolve(signed=signed)
         storage = object_storage()
         if not storage.exists(target.key):
-            raise ObjectGone()
+            raise _gone(target.key)
     except SluisError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status_code)
     response = _ranged(request, storage, target.key)
@@ -40,6 +40,21 @@ def download(request, signed: str) -> HttpResponse:
     for header, value in SAFE_HEADERS.items():
         response[header] = value
     return response
+
+
+def _gone(key: str) -> SluisError:
+    """``original_purged`` for an original removed after its retention, else ``object_gone``."""
+    from sluis.uploads.models import Upload
+    from sluis.uploads.services import upload_original_check
+
+    purged = Upload.objects.filter(storage_key=key).exclude(original_purged_at=None).first()
+    if purged is None:
+        return ObjectGone()
+    try:
+        upload_original_check(upload=purged)
+    except SluisError as exc:
+        return exc
+    return ObjectGone()
 
 
 def _ranged(request, storage, key: str) -> HttpResponse:

@@ -118,3 +118,27 @@ class InvalidTransition(SluisError):
     status_code = 409
     code = "invalid_transition"
     default_detail = "The upload is not in a state that allows this action."
+
+
+class OriginalPurged(SluisError):
+    status_code = 410
+    code = "original_purged"
+    default_detail = (
+        "The original file of this upload was removed after its retention period "
+        "(SLUIS_ORIGINAL_RETENTION_DAYS); it can no longer be downloaded or processed again."
+    )
+
+
+class OriginalMissing(SluisError):
+    status_code = 410
+    code = "original_missing"
+    default_detail = "The original file of this upload is no longer in the object storage."
+
+
+class UploadSuperseded(SluisError):
+    status_code = 409
+    code = "upload_superseded"
+    default_detail = (
+        "The data source's current data comes from a newer upload; processing this one again "
+        "would replace it with older data."
+    )

@@ -14,6 +14,7 @@ class UploadStatus(models.TextChoices):
 
 
 BUSY_STATUSES = (UploadStatus.QUEUED, UploadStatus.PROCESSING)
+FINISHED_STATUSES = (UploadStatus.SUCCEEDED, UploadStatus.FAILED)
 
 
 class Upload(models.Model):
@@ -59,7 +60,17 @@ class Upload(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     error_report_key = models.CharField(max_length=500, blank=True)
-    original_purged_at = models.DateTimeField(null=True, blank=True)
+    original_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the stored original was removed (retention)"
+    )
+    reprocess_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reprocesses",
+        help_text="the upload that received the file, when this one processes it again",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -78,3 +89,11 @@ class Upload(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in BUSY_STATUSES
+
+    @property
+    def file_received_at(self):
+        """When the file was received: a reprocess keeps its receipt time (files without a
+        time of their own are stored at it)."""
+        if self.reprocess_of_id is not None and self.reprocess_of is not None:
+            return self.reprocess_of.received_at
+        return self.received_at

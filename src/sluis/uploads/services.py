@@ -1,4 +1,4 @@
-"""Receiving uploads and the administrator's fail/requeue actions.
+"""Receiving uploads and the administrator's fail/requeue/reprocess actions.
 
 ``upload_receive`` runs the checks of PRODUCT.md 2.1 in their order: the ones that need no body
 (task, role, uploadable, busy) before a byte is read, then the streamed body (media type, length,
@@ -10,19 +10,18 @@ simultaneous uploads in; the others get 409 and their stored bytes are deleted.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sluis.catalog.errors import SyncTaskNotFound
-from sluis.catalog.models import DataSource, SyncTask, TaskType
+from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
 from sluis.catalog.selectors import sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
 from sluis.uploads import errors
-from sluis.uploads.models import BUSY_STATUSES, Upload, UploadStatus
-from sluis.uploads.naming import ORIGINALS_PREFIX, filename_sanitize, storage_key_generate
+from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
+from sluis.uploads.naming import filename_sanitize, storage_key_generate
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.signals import upload_received
 from sluis.uploads.storage import (
@@ -268,9 +267,22 @@ def _check_requeueable(upload: Upload) -> None:
         raise errors.InvalidTransition(
             f"Upload {upload.pk} is {upload.status}; only failed or processing uploads requeue."
         )
-    purged = upload.original_purged_at is not None or not upload.storage_key
-    if purged or not object_storage().exists(upload.storage_key):
-        raise errors.InvalidTransition(f"The original of upload {upload.pk} is no longer stored.")
+    upload_original_check(upload=upload)
+
+
+def upload_original_check(*, upload: Upload) -> None:
+    """Raise ``OriginalPurged`` (retention) or ``OriginalMissing`` unless the original is stored."""
+    if upload.original_purged_at is not None:
+        purged = upload.original_purged_at.date().isoformat()
+        raise errors.OriginalPurged(
+            f"The original of upload {upload.pk} was removed on {purged} after its retention "
+            "period; it can no longer be downloaded or processed again.",
+            purged_at=_iso(upload.original_purged_at),
+        )
+    if not upload.storage_key or not object_storage().exists(upload.storage_key):
+        raise errors.OriginalMissing(
+            f"The original of upload {upload.pk} is no longer in the object storage."
+        )
 
 
 def _reset(upload: Upload) -> None:
@@ -290,56 +302,85 @@ def _locked(upload_id: int) -> Upload:
     return upload
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    spool_files: int
-    orphan_objects: int
+def upload_reprocess(*, upload_id: int, force: bool = False) -> Upload:
+    """Process a finished upload's stored original again, as a new upload linked to it.
 
-
-def uploads_sweep(*, older_than: timedelta) -> SweepResult:
-    """Remove what a killed web process can leave behind, once older than ``older_than``.
-
-    That is spool files (a body being received when the process died) and stored originals that
-    no upload row refers to (the process died between storing and inserting). The age guard
-    keeps the sweep away from uploads being received right now.
+    The new upload (``reprocess_of`` = the upload that received the file) goes through the
+    normal queue and worker; the earlier record keeps its own outcome, so the history says what
+    happened to the file each time (decision 0012). Refused while the data source is busy (409
+    ``data_source_busy``), when the original is gone (410 ``original_purged`` /
+    ``original_missing``) and, for a vector data source whose current features come from a newer
+    upload, unless ``force`` (409 ``upload_superseded``): a replace would bring older data back.
     """
-    cutoff = timezone.now() - older_than
-    return SweepResult(spool_files=_sweep_spool(cutoff), orphan_objects=_sweep_originals(cutoff))
-
-
-def _sweep_spool(cutoff) -> int:
-    folder = spool_dir()
-    if not folder.exists():
-        return 0
-    removed = 0
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def _sweep_originals(cutoff) -> int:
-    storage = object_storage()
-    removed = 0
-    for keys in _walk(storage, ORIGINALS_PREFIX):
-        known = set(
-            Upload.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
-        )
-        for key in keys:
-            if key not in known and storage.get_modified_time(key) < cutoff:
-                storage.delete(key)
-                removed += 1
-    return removed
-
-
-def _walk(storage, prefix: str):
-    """Lists of keys under ``prefix``, one list per folder (storage API ``listdir``)."""
     try:
-        folders, files = storage.listdir(prefix)
-    except FileNotFoundError:
+        with transaction.atomic():
+            earlier = _locked(upload_id)
+            root = earlier.reprocess_of or earlier
+            _check_reprocessable(earlier, root, force)
+            upload = _reprocess_row(earlier, root)
+            upload.save()
+            transaction.on_commit(lambda: _announce(upload.pk))
+    except IntegrityError:
+        raise _busy(_running(Upload.objects.get(pk=upload_id).data_source)) from None
+    return upload
+
+
+def _check_reprocessable(upload: Upload, root: Upload, force: bool) -> None:
+    if upload.status not in FINISHED_STATUSES:
+        raise errors.InvalidTransition(
+            f"Upload {upload.pk} is {upload.status}; only a finished (succeeded or failed) "
+            "upload can be processed again."
+        )
+    upload_original_check(upload=upload)
+    if (running := _running(upload.data_source)) is not None:
+        raise _busy(running)
+    if not force and upload.data_source.kind == DataKind.VECTOR:
+        _check_not_superseded(upload, root)
+
+
+def _check_not_superseded(upload: Upload, root: Upload) -> None:
+    """A vector replace of an older file would undo newer data: say so, unless forced."""
+    from sluis.datastore.vector.models import VectorVersion, VersionState
+
+    current = VectorVersion.objects.filter(
+        data_source_id=upload.data_source_id, state=VersionState.CURRENT
+    ).first()
+    if current is None:
         return
-    if files:
-        yield [f"{prefix}/{name}" for name in files]
-    for folder in folders:
-        yield from _walk(storage, f"{prefix}/{folder}")
+    writer = _receiving(current.upload_id)
+    if writer is None:  # loaded without an upload (or its record is gone): compare times
+        newer = current.published is not None and current.published > root.received_at
+        origin = "were stored"
+    else:
+        newer = (writer.received_at, writer.pk) > (root.received_at, root.pk)
+        origin = f"come from upload {writer.pk}, received"
+    if newer:
+        raise errors.UploadSuperseded(
+            f"The current features of data source {upload.data_source_id} {origin} after "
+            f"upload {root.pk} was received; processing it again would replace them with older "
+            "data. Use --force to do so anyway."
+        )
+
+
+def _receiving(upload_id: int | None) -> Upload | None:
+    """The upload that received the file of upload ``upload_id`` (itself, or its original)."""
+    upload = Upload.objects.filter(pk=upload_id).select_related("reprocess_of").first()
+    return (upload.reprocess_of or upload) if upload is not None else None
+
+
+def _reprocess_row(earlier: Upload, root: Upload) -> Upload:
+    return Upload(
+        uploader_id=earlier.uploader_id,
+        sync_task_id=earlier.sync_task_id,
+        data_source_id=earlier.data_source_id,
+        original_filename=earlier.original_filename,
+        filename=earlier.filename,
+        size=earlier.size,
+        sha256=earlier.sha256,
+        content_type=earlier.content_type,
+        detected_format=earlier.detected_format,
+        storage_key=earlier.storage_key,
+        status=UploadStatus.QUEUED,
+        received_at=timezone.now(),
+        reprocess_of=root,
+    )

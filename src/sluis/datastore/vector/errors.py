@@ -1,6 +1,6 @@
 """Errors of the vector read-back API."""
 
-from sluis.errors import NotFound
+from sluis.errors import NotFound, SluisError
 
 
 class VectorDataSourceNotFound(NotFound):
@@ -11,3 +11,14 @@ class VectorDataSourceNotFound(NotFound):
 class FeatureNotFound(NotFound):
     code = "feature_not_found"
     default_detail = "No current feature with that id is readable by you."
+
+
+class VersionNotFound(NotFound):
+    code = "vector_version_not_found"
+    default_detail = "The data source has no such vector version."
+
+
+class VersionNotRestorable(SluisError):
+    status_code = 409
+    code = "vector_version_not_restorable"
+    default_detail = "Only a retired (kept) vector version can be restored."

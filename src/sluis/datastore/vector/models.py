@@ -2,10 +2,11 @@
 
 A replace builds a new ``VectorVersion`` in state ``building`` (invisible: readers only follow
 the ``current`` one), switches states in one short transaction, then deletes the retired
-version. Geometry and properties are stored as GeoJSON/JSON text (no PostGIS or SpatiaLite):
-responses are assembled from them without parsing. The spatial index is a grid cell number in
-a plain B-tree on both engines (``grid.py``; why not R*Tree or GiST:
-docs/decisions/0006-vector-storage.md).
+version, or keeps it for ``SLUIS_VECTOR_VERSION_RETENTION_DAYS`` so that an administrator can
+switch back to it (``vector_version_restore``). Geometry and properties are stored as
+GeoJSON/JSON text (no PostGIS or SpatiaLite): responses are assembled from them without parsing.
+The spatial index is a grid cell number in a plain B-tree on both engines (``grid.py``; why not
+R*Tree or GiST: docs/decisions/0006-vector-storage.md).
 """
 
 from django.db import models
@@ -32,6 +33,9 @@ class VectorVersion(models.Model):
     feature_count = models.BigIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
     published = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="when it stopped being current (kept for restores)"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -1,27 +1,32 @@
 """Replacing a vector data source's features atomically.
 
 ``vector_dataset_replace`` is the whole protocol: start an invisible ``building`` version, bulk
-write the batches into it (SQLite: one short transaction per batch; PostgreSQL: one COPY),
-run the caller's last check, fill the spatial index in one sorted statement, switch ``current``
-in one short transaction, then delete the retired version. Any failure before the switch
-discards the building version and leaves the previous one current and complete. Readers follow
-the pointer inside each single statement (``selectors.features_current``), so they see the
-whole old or the whole new version, never a mix and never nothing.
+write the batches into it (SQLite: one short transaction per batch; PostgreSQL: one COPY), run
+the caller's last check, fill the spatial index in one sorted statement, switch ``current`` in
+one short transaction, then delete the retired version (or keep it for
+``SLUIS_VECTOR_VERSION_RETENTION_DAYS``, so that ``vector_version_restore`` can switch back).
+Any failure before the switch discards the building version and leaves the previous one current
+and complete. Readers follow the pointer inside each single statement
+(``selectors.features_current``), so they see the whole old or the whole new version, never a
+mix and never nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sluis.catalog.models import DataSource
-from sluis.datastore.vector import grid
+from sluis.datastore.vector import errors, grid
 from sluis.datastore.vector.models import Feature, FeatureCell, VectorVersion, VersionState
 from sluis.ingest.contracts import Counts
 from sluis.ingest.readers.vector_features import FeatureBatch
@@ -126,34 +131,121 @@ def vector_version_index(*, version: VectorVersion) -> None:
 
 
 def vector_version_publish(*, version: VectorVersion) -> Counts:
-    """Make ``version`` current in one short transaction, then delete the retired versions."""
+    """Make ``version`` current in one short transaction; the replaced version is retired, and
+    retired versions past ``SLUIS_VECTOR_VERSION_RETENTION_DAYS`` (0: all) are deleted."""
     with transaction.atomic():
-        previous = list(
-            VectorVersion.objects.select_for_update()
-            .filter(data_source_id=version.data_source_id, state=VersionState.CURRENT)
-            .values_list("pk", flat=True)
-        )
-        VectorVersion.objects.filter(pk__in=previous).update(state=VersionState.RETIRED)
-        VectorVersion.objects.filter(pk=version.pk).update(
-            state=VersionState.CURRENT,
-            feature_count=version.feature_count,
-            published=timezone.now(),
-        )
+        replaced = _switch(version.data_source_id, version.pk, feature_count=version.feature_count)
     version.state = VersionState.CURRENT
-    deleted = vector_versions_purge(data_source_id=version.data_source_id)
-    return Counts(inserted=version.feature_count, deleted=deleted)
+    vector_versions_expire(data_source_id=version.data_source_id)
+    return Counts(inserted=version.feature_count, deleted=replaced)
 
 
-def vector_versions_purge(*, data_source_id: int) -> int:
-    """Delete the data source's retired versions; returns how many features they held."""
-    deleted = 0
-    retired = VectorVersion.objects.filter(
-        data_source_id=data_source_id, state=VersionState.RETIRED
+def _switch(data_source_id: int, version_id: int, **fields) -> int:
+    """Inside a transaction: retire the current version(s), make ``version_id`` current.
+    Returns the features of the retired version(s)."""
+    now = timezone.now()
+    previous = list(
+        VectorVersion.objects.select_for_update()
+        .filter(data_source_id=data_source_id, state=VersionState.CURRENT)
+        .values_list("pk", "feature_count")
     )
-    for pk, count in retired.values_list("pk", "feature_count"):
+    VectorVersion.objects.filter(pk__in=[pk for pk, _ in previous]).update(
+        state=VersionState.RETIRED, retired_at=now
+    )
+    fields.update(state=VersionState.CURRENT, published=now, retired_at=None)
+    VectorVersion.objects.filter(pk=version_id).update(**fields)
+    return sum(count for _, count in previous)
+
+
+def vector_version_restore(*, data_source_id: int, version_id: int) -> VectorVersion:
+    """Make a kept (retired) version current again, with the same atomic switch as a replace.
+
+    Refused while the data source is busy: the running upload would replace it again at once,
+    and its result would not be what the administrator meant to undo. The version that was
+    current is retired and kept like any replaced version, so a restore can be undone too.
+    """
+    _vector_source(data_source_id)
+    with transaction.atomic():
+        version = _restorable(data_source_id, version_id)
+        _check_idle(data_source_id)
+        _switch(data_source_id, version.pk)
+    version.refresh_from_db()
+    log.info("vector data source %s: version %s restored", data_source_id, version.pk)
+    return version
+
+
+def _vector_source(data_source_id: int) -> None:
+    if not DataSource.objects.filter(pk=data_source_id, kind="vector").exists():
+        raise errors.VectorDataSourceNotFound(
+            f"Data source {data_source_id} does not exist or is not a vector data source."
+        )
+
+
+def _restorable(data_source_id: int, version_id: int) -> VectorVersion:
+    version = (
+        VectorVersion.objects.select_for_update()
+        .filter(pk=version_id, data_source_id=data_source_id)
+        .first()
+    )
+    if version is None:
+        raise errors.VersionNotFound(
+            f"Data source {data_source_id} has no vector version {version_id}."
+        )
+    if version.state != VersionState.RETIRED:
+        raise errors.VersionNotRestorable(
+            f"Version {version_id} is {version.state}; only a retired (kept) version can be "
+            "restored."
+        )
+    return version
+
+
+def _check_idle(data_source_id: int) -> None:
+    from sluis.uploads.errors import DataSourceBusy
+    from sluis.uploads.models import BUSY_STATUSES, Upload
+
+    running = Upload.objects.filter(data_source_id=data_source_id, status__in=BUSY_STATUSES)
+    if running.exists():
+        raise DataSourceBusy(
+            "The data source is processing an upload; restore a version once it has finished."
+        )
+
+
+def vector_versions_list(*, data_source_id: int) -> list[VectorVersion]:
+    """The data source's current and kept versions, newest first."""
+    _vector_source(data_source_id)
+    states = (VersionState.CURRENT, VersionState.RETIRED)
+    return list(
+        VectorVersion.objects.filter(data_source_id=data_source_id, state__in=states).order_by(
+            "-id"
+        )
+    )
+
+
+def vector_versions_expired(*, data_source_id: int | None = None):
+    """Retired versions past ``SLUIS_VECTOR_VERSION_RETENTION_DAYS`` (all of them with 0)."""
+    retired = VectorVersion.objects.filter(state=VersionState.RETIRED)
+    if data_source_id is not None:
+        retired = retired.filter(data_source_id=data_source_id)
+    days = settings.SLUIS_VECTOR_VERSION_RETENTION_DAYS
+    if days:
+        cutoff = timezone.now() - timedelta(days=days)
+        retired = retired.filter(Q(retired_at__lt=cutoff) | Q(retired_at=None))
+    return retired
+
+
+def vector_versions_expire(*, data_source_id: int | None = None) -> int:
+    """Delete the retired versions past their retention; returns how many features they held."""
+    deleted = 0
+    expired = vector_versions_expired(data_source_id=data_source_id)
+    for pk, count in expired.values_list("pk", "feature_count"):
         _version_delete(pk)
         deleted += count
     return deleted
+
+
+def vector_version_delete(*, version: VectorVersion) -> None:
+    """Delete one version (index, features and row) in one transaction."""
+    _version_delete(version.pk)
 
 
 def vector_version_discard(*, version: VectorVersion) -> None:

@@ -101,6 +101,9 @@ class UploadSerializer(UploadReceiptSerializer):
     counts = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
     error_report = serializers.SerializerMethodField()
+    original_url = serializers.SerializerMethodField()
+    original_purged_at = serializers.SerializerMethodField()
+    reprocess_of = serializers.IntegerField(source="reprocess_of_id", allow_null=True)
 
     class Meta(UploadReceiptSerializer.Meta):
         fields = [
@@ -118,6 +121,9 @@ class UploadSerializer(UploadReceiptSerializer):
             "errors",
             "failure_reason",
             "error_report",
+            "original_url",
+            "original_purged_at",
+            "reprocess_of",
         ]
 
     def get_data_source(self, upload: Upload) -> dict:
@@ -141,6 +147,15 @@ class UploadSerializer(UploadReceiptSerializer):
 
     def get_error_report(self, upload: Upload) -> str | None:
         return error_report_link(self.context.get("request"), upload)
+
+    def get_original_url(self, upload: Upload) -> str:
+        """A stable URL of the original (redirects to a fresh link; 410 once purged)."""
+        path = reverse("upload-original", args=[upload.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_original_purged_at(self, upload: Upload) -> str | None:
+        return utc_z(upload.original_purged_at)
 
 
 class UploadSummarySerializer(serializers.ModelSerializer):

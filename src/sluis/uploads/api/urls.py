@@ -11,4 +11,5 @@ urlpatterns = [
     ),
     path("uploads/", views.LegacyUploadView.as_view(), name="upload-legacy"),
     path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload-detail"),
+    path("uploads/<int:pk>/original/", views.UploadOriginalView.as_view(), name="upload-original"),
 ]

@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,10 +19,16 @@ from sluis.uploads.api.serializers import (
     LegacyUploadSerializer,
     UploadReceiptSerializer,
     UploadSerializer,
+    original_link,
 )
 from sluis.uploads.receiving import CHUNK, Limits, RequestBody
 from sluis.uploads.selectors import uploads_latest_per_data_source, uploads_visible
-from sluis.uploads.services import Receipt, upload_receive, upload_receive_legacy
+from sluis.uploads.services import (
+    Receipt,
+    upload_original_check,
+    upload_receive,
+    upload_receive_legacy,
+)
 
 _UPLOAD_BODY = {
     "multipart/form-data": {
@@ -150,6 +157,26 @@ class UploadDetailView(generics.RetrieveAPIView):
         if upload is None:
             raise errors.UploadNotFound()
         return upload
+
+
+class UploadOriginalView(APIView):
+    """The upload's original file: a redirect to a fresh temporary download link, or 410 once
+    the original was purged (``original_purged``) or is missing (``original_missing``)."""
+
+    @extend_schema(
+        responses={302: OpenApiResponse(description="to a temporary download link"), 410: None}
+    )
+    def get(self, request, pk: int):
+        _authenticated(request)
+        upload = uploads_visible(user=request.user).filter(pk=pk).first()
+        if upload is None:
+            raise errors.UploadNotFound()
+        upload_original_check(upload=upload)
+        link = original_link(request, upload)
+        response = HttpResponseRedirect(link.url)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
 
 
 class SyncTaskUploadListView(generics.ListAPIView):
