@@ -151,6 +151,30 @@ def cmd_upload(args: argparse.Namespace) -> dict:
     return {"id": upload.pk, "status": upload.status, "failure_reason": upload.failure_reason}
 
 
+def cmd_source_export(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from sluis.transfer.services import source_export, source_export_file
+
+    if args.output != "-":
+        return source_export_file(data_source_id=args.id, path=Path(args.output))
+    result = source_export(data_source_id=args.id, target=sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    print(json.dumps(result) if args.json else _text("source", result), file=sys.stderr)
+    return {}  # standard output holds the archive
+
+
+def cmd_source_import(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from sluis.transfer.services import archive_spooled, source_import
+
+    if args.path != "-":
+        return source_import(path=Path(args.path), organization=args.org, name=args.name)
+    with archive_spooled(sys.stdin.buffer) as path:
+        return source_import(path=path, organization=args.org, name=args.name)
+
+
 def cmd_demo(args: argparse.Namespace) -> dict:
     from sluis.demo import demo_setup
 
@@ -242,12 +266,33 @@ def build_parser() -> argparse.ArgumentParser:
         default=60,
         help="sweep: only spool files and unreferenced originals at least this old",
     )
+    _add_source_commands(sub)
     p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
     p.add_argument("--base-url", default=None, help="URL printed in the examples")
     p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")
     p.add_argument("arguments", nargs=argparse.REMAINDER)
     p.set_defaults(handler=cmd_manage, json=False)
     return parser
+
+
+def _add_source_commands(sub) -> None:
+    """``sluis source export|import``: move or back up one data source (docs/formats/export.md)."""
+    group = sub.add_parser("source", help="Export a data source to an archive, or import one.")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def action(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = action("export", cmd_source_export, "Write one data source and its data to a ZIP archive.")
+    p.add_argument("id", type=int, help="data source id")
+    p.add_argument("--output", "-o", required=True, help="archive path, or - for standard output")
+    p = action("import", cmd_source_import, "Create a new data source from an export archive.")
+    p.add_argument("path", help="archive path, or - for standard input")
+    p.add_argument("--org", required=True, help="organization that will own the data source")
+    p.add_argument("--name", help="name of the new data source (default: the exported name)")
 
 
 def main(argv: list[str] | None = None) -> int:
