@@ -94,6 +94,8 @@ class ArchiveWriter:
 class MemberReader:
     """Streams one member; ``finish`` reads what is left and checks size and sha256."""
 
+    closed = False  # a readable file for pyarrow and Django's ``File``
+
     def __init__(self, raw: IO[bytes], path: str, expected: dict[str, Any]):
         self.raw = raw
         self.path = path
