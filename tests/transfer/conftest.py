@@ -15,7 +15,7 @@ import shapely
 
 from sluis.ingest.contracts import IngestJob, Member, processor_for
 from tests.datastore.files import builders as photos
-from tests.datastore.rasters.builders import lonlat_of_pixel, make_job, write_geotiff, grid
+from tests.datastore.rasters.builders import grid, lonlat_of_pixel, make_job, write_geotiff
 from tests.datastore.vector.files import write_vector
 
 RECEIVED = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)

@@ -27,6 +27,7 @@ from sluis.transfer.errors import (
     ImportArchiveInvalid,
     ImportArchiveUnsafe,
     ImportChecksumMismatch,
+    ImportFailed,
     ImportKindMismatch,
     ImportVersionUnsupported,
 )
@@ -178,7 +179,11 @@ class ArchiveReader:
             raise ImportArchiveInvalid(f"{path} is referred to twice.")
         with _zip_call(path, lambda: self.zip.open(path)) as raw:
             reader = MemberReader(raw, path, self.expected[path])
-            yield reader
+            try:
+                yield reader
+            except ImportFailed:
+                reader.finish()  # an altered member explains bad content better than its content
+                raise
             reader.finish()
         self.verified.add(path)
 
