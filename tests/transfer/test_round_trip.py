@@ -1,5 +1,6 @@
 """Export → import into another organization → the read-back API gives the same answers."""
 
+import io
 import json
 import zipfile
 
@@ -77,7 +78,10 @@ def test_features_are_newline_delimited_geojson(filled, tmp_path):
     assert features[0]["properties"]["owner"] == "Ä"
 
 
-def test_the_cli_pipes_an_export_into_an_import(capsys, filled, other_org, tmp_path, monkeypatch):
+@pytest.mark.django_db(transaction=True)  # the export's own read snapshot, not the test's
+def test_the_cli_writes_and_reads_archives_by_path(
+    capsys, filled, other_org, tmp_path, monkeypatch
+):
     created = filled("file")
     archive = tmp_path / "photos.zip"
     assert (
@@ -91,3 +95,17 @@ def test_the_cli_pipes_an_export_into_an_import(capsys, filled, other_org, tmp_p
     imported = json.loads(capsys.readouterr().out)
     assert code == 0 and imported["name"] == "Copy" and imported["counts"] == {"files": 3}
     assert DataSource.objects.get(pk=imported["data_source"]).sync_tasks.get().name == "Copy"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cli_streams_through_standard_output_and_input(
+    capsysbinary, filled, other_org, monkeypatch
+):
+    created = filled("vector")
+    assert main(["source", "export", str(created.data_source.pk), "--output", "-"]) == 0
+    captured = capsysbinary.readouterr()
+    assert captured.out.startswith(b"PK") and b"counts" in captured.err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(captured.out)))
+    assert main(["source", "import", "-", "--org", other_org.name]) == 0
+    copy = DataSource.objects.get(owner=other_org)
+    assert copy.vector_versions.get().feature_count == 3
