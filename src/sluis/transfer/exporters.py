@@ -93,8 +93,9 @@ _PG_STAMP = (
     "CASE WHEN to_char(t, 'US') = '000000' THEN '' ELSE '.' || to_char(t, 'US') END || 'Z'"
 )
 _PG_EVENTS = (
-    f"COPY (SELECT {_PG_STAMP}, value, NULLIF(flag, '') FROM (SELECT e.\"timestamp\" AT TIME ZONE 'UTC' "  # noqa: S608
-    'AS t, e.value, e.flag, e."timestamp" AS ts FROM ts_event e WHERE e.series_id = {id}) s '
+    f"COPY (SELECT {_PG_STAMP}, value, NULLIF(flag, '') FROM "  # noqa: S608 (constants)
+    '(SELECT e."timestamp" AT TIME ZONE \'UTC\' AS t, e.value, e.flag, e."timestamp" AS ts '
+    "FROM ts_event e WHERE e.series_id = {id}) s "
     "ORDER BY ts) TO STDOUT (FORMAT csv)"
 )
 

@@ -29,9 +29,17 @@ from sluis.catalog.services import CreatedSource, data_source_create
 from sluis.transfer.archive import ArchiveReader, ArchiveWriter
 from sluis.transfer.errors import ExportSourceNotFound, ImportArchiveInvalid, ImportNameTaken
 from sluis.transfer.exporters import EXPORTERS, iso
-from sluis.transfer.importers import IMPORTERS
+from sluis.transfer.import_objects import files_import, rasters_import
+from sluis.transfer.import_tables import timeseries_import, vector_import
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
+
+IMPORTERS = {
+    "timeseries": timeseries_import,
+    "vector": vector_import,
+    "raster": rasters_import,
+    "file": files_import,
+}
 
 
 def source_export(*, data_source_id: int, target: IO[bytes]) -> dict[str, Any]:
