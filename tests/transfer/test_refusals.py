@@ -223,3 +223,29 @@ def test_the_cli_reports_codes_and_exits_2(capsys, exported, tmp_path, other_org
     path = rewrite(exported(), manifest=lambda m: m.update(format_version=9))
     assert main(["source", "import", str(path), "--org", other_org.name]) == 2
     assert capsys.readouterr().err.startswith("error: The archive has format version 9")
+
+
+def test_a_member_name_appearing_twice_is_refused(exported, refused):
+    path = exported()
+    with zipfile.ZipFile(path, "a") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("timeseries/series.jsonl", b"{}\n")
+    assert "appears twice" in refused(path, errors.ImportArchiveUnsafe).detail
+
+
+def test_a_malformed_record_in_an_unaltered_member_is_named_by_line(exported, refused):
+    def blank_unit(data):
+        return data.replace(b'"unit":"m"', b'"unit":7', 1)
+
+    path = rewrite(exported(), change={"timeseries/series.jsonl": blank_unit}, fix_checksums=True)
+    error = refused(path, errors.ImportArchiveInvalid)
+    assert "series.jsonl line" in error.detail and "'unit'" in error.detail
+
+
+def test_a_missing_archive_and_an_unwritable_output_are_clear(capsys, filled, tmp_path, other_org):
+    missing = tmp_path / "nope.zip"
+    assert main(["source", "import", str(missing), "--org", other_org.name, "--json"]) == 2
+    assert json.loads(capsys.readouterr().err)["code"] == "import_archive_not_found"
+    source = filled("timeseries").data_source
+    target = tmp_path / "no-such-folder" / "x.zip"
+    assert main(["source", "export", str(source.pk), "-o", str(target), "--json"]) == 2
+    assert json.loads(capsys.readouterr().err)["code"] == "export_output_failed"

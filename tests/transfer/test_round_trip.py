@@ -109,3 +109,14 @@ def test_the_cli_streams_through_standard_output_and_input(
     assert main(["source", "import", "-", "--org", other_org.name]) == 0
     copy = DataSource.objects.get(owner=other_org)
     assert copy.vector_versions.get().feature_count == 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_data_source_round_trips(api, admin_user, make_source, other_org, tmp_path, kind):
+    original = make_source(name=f"Empty {kind}", kind=kind).data_source
+    archive = tmp_path / "empty.zip"
+    source_export_file(data_source_id=original.pk, path=archive)
+    imported = source_import(path=archive, organization=other_org.name)
+    copy = DataSource.objects.get(pk=imported["data_source"])
+    assert not any(imported["counts"].values())
+    assert readback(api, admin_user, copy) == readback(api, admin_user, original)

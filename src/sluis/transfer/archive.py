@@ -15,6 +15,7 @@ import hashlib
 import json
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,9 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from sluis.ingest.archives import zip_unsafe_offences
+from sluis.ingest.errors import Offence
 from sluis.transfer.errors import (
     ImportArchiveCorrupt,
     ImportArchiveInvalid,
+    ImportArchiveNotFound,
     ImportArchiveUnsafe,
     ImportChecksumMismatch,
     ImportFailed,
@@ -148,6 +151,8 @@ class ArchiveReader:
 
     def __init__(self, path: Path):
         self.path = path
+        if not path.is_file():
+            raise ImportArchiveNotFound(f"There is no file {str(path)!r} to import.")
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -198,6 +203,10 @@ class ArchiveReader:
 
     def _check_safe(self) -> None:
         offences = zip_unsafe_offences(self.path, self.zip)
+        seen = Counter(info.filename for info in self.zip.infolist())
+        offences += [
+            Offence(n, "appears twice", "archive_unsafe") for n, c in seen.items() if c > 1
+        ]
         if offences:
             listed = "; ".join(f"{o.name!r} {o.problem}" for o in offences[:10])
             raise ImportArchiveUnsafe(f"The archive was refused: {listed}.")

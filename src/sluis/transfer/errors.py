@@ -13,11 +13,21 @@ class ExportObjectMissing(SluisError):
     default_detail = "A stored object of the data source is missing from object storage."
 
 
+class ExportOutputFailed(SluisError):
+    code = "export_output_failed"
+    default_detail = "The archive could not be written."
+
+
 class ImportFailed(SluisError):
     """Base of every import refusal: nothing was created and no object was left behind."""
 
     code = "import_failed"
     default_detail = "The archive could not be imported."
+
+
+class ImportArchiveNotFound(ImportFailed):
+    code = "import_archive_not_found"
+    default_detail = "There is no archive at this path."
 
 
 class ImportArchiveCorrupt(ImportFailed):

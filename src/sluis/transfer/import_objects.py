@@ -52,7 +52,7 @@ def rasters_import(
 ) -> tuple[CreatedSource, dict[str, int]]:
     """Every COG extracted and checked against its record, then stored with its row."""
     path = "rasters/frames.jsonl"
-    frames = [_frame(Fields(path, n, r)) for n, r in records(archive, path)]
+    frames = records(archive, path, _frame)
     if len({(f.parameter, f.timestamp) for f, _ in frames}) != len(frames):
         raise ImportArchiveInvalid(f"{path} lists a parameter and timestamp twice.")
     with _work_folder() as work:
@@ -127,7 +127,7 @@ def files_import(
 ) -> tuple[CreatedSource, dict[str, int]]:
     """Every file (and thumbnail) extracted and checked, then stored with its row."""
     path = "files/files.jsonl"
-    files = [_file(Fields(path, n, r)) for n, r in records(archive, path)]
+    files = records(archive, path, _file)
     if len({row.name for row, _, _ in files}) != len(files):
         raise ImportArchiveInvalid(f"{path} lists a file name twice.")
     with _work_folder() as work:

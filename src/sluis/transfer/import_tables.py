@@ -39,10 +39,7 @@ def timeseries_import(
     *, archive: ArchiveReader, create: Create, saved: list[str]
 ) -> tuple[CreatedSource, dict[str, int]]:
     """Stage every series' events (checksums verified), then create and merge in one go."""
-    series = [
-        _series(Fields("timeseries/series.jsonl", n, r))
-        for n, r in records(archive, "timeseries/series.jsonl")
-    ]
+    series = records(archive, "timeseries/series.jsonl", _series)
     keys = [(item["location"], item["parameter"]) for item in series]
     if len(set(keys)) != len(keys):
         raise ImportArchiveInvalid("timeseries/series.jsonl lists a location and parameter twice.")

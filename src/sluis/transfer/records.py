@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sluis.transfer.archive import ArchiveReader
 from sluis.transfer.errors import ImportArchiveInvalid
 
 LINE_MAX = 64 * 1024 * 1024
+T = TypeVar("T")
 
 
-def records(archive: ArchiveReader, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, JSON object) of a JSON Lines member, checksum verified at the end."""
+def records(archive: ArchiveReader, path: str, parse: Callable[[Fields], T]) -> list[T]:
+    """Every line of a JSON Lines member, parsed by ``parse``; a line that does not parse is
+    reported as such only once the member's checksum matched (else as the alteration it is)."""
+    parsed = []
     with archive.open(path) as member:
         number = 0
         while line := member.readline(LINE_MAX):
@@ -25,7 +28,8 @@ def records(archive: ArchiveReader, path: str) -> Iterator[tuple[int, dict[str, 
                 raise invalid(path, number, f"not JSON ({exc})") from exc
             if not isinstance(record, dict):
                 raise invalid(path, number, "not a JSON object")
-            yield number, record
+            parsed.append(parse(Fields(path, number, record)))
+    return parsed
 
 
 def invalid(path: str, line: int | None, problem: str) -> ImportArchiveInvalid:

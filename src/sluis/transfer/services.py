@@ -27,7 +27,12 @@ from sluis.catalog.errors import InvalidDataSource
 from sluis.catalog.models import DataSource, TaskType
 from sluis.catalog.services import CreatedSource, data_source_create
 from sluis.transfer.archive import ArchiveReader, ArchiveWriter
-from sluis.transfer.errors import ExportSourceNotFound, ImportArchiveInvalid, ImportNameTaken
+from sluis.transfer.errors import (
+    ExportOutputFailed,
+    ExportSourceNotFound,
+    ImportArchiveInvalid,
+    ImportNameTaken,
+)
 from sluis.transfer.exporters import EXPORTERS, iso
 from sluis.transfer.import_objects import files_import, rasters_import
 from sluis.transfer.import_tables import timeseries_import, vector_import
@@ -59,15 +64,21 @@ def source_export(*, data_source_id: int, target: IO[bytes]) -> dict[str, Any]:
 def source_export_file(*, data_source_id: int, path: Path) -> dict[str, Any]:
     """``source_export`` into ``path``, written beside it first and renamed when complete, so
     an interrupted export never leaves a truncated archive under the final name."""
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-    )
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
+        )
+    except OSError as exc:
+        raise ExportOutputFailed(f"Cannot write beside {str(path)!r}: {exc.strerror}.") from exc
     try:
         with handle:
             result = source_export(data_source_id=data_source_id, target=handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
+    except OSError as exc:  # disk full, the folder removed meanwhile, ...
+        Path(handle.name).unlink(missing_ok=True)
+        raise ExportOutputFailed(f"Writing {str(path)!r} failed: {exc}.") from exc
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
