@@ -16,7 +16,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import shapely
-from django.conf import settings
 from django.db import connection, transaction
 
 from sluis.catalog.services import CreatedSource
@@ -29,6 +28,8 @@ from sluis.transfer.errors import ImportArchiveInvalid
 from sluis.transfer.records import LINE_MAX, Fields, counts_check, invalid, records
 
 Create = Callable[[], CreatedSource]
+# features parsed per batch: small enough to keep memory flat, large enough for bulk writes
+FEATURE_BATCH = 10_000
 _CSV_TYPES = {"timestamp": pa.timestamp("us", tz="UTC"), "value": pa.float64(), "flag": pa.string()}
 
 
@@ -138,7 +139,7 @@ def vector_import(
             return created, counts_check(archive, {"features": 0})
         counts = vector_dataset_replace(
             data_source=created.data_source,
-            batches=_feature_batches(archive, path, settings.SLUIS_VECTOR_BATCH_SIZE),
+            batches=_feature_batches(archive, path, FEATURE_BATCH),
             before_publish=archive.check_complete,
         )
         result = counts_check(archive, {"features": counts.inserted})
