@@ -87,29 +87,23 @@ def source_export_file(*, data_source_id: int, path: Path) -> dict[str, Any]:
 
 @contextmanager
 def _read_snapshot() -> Iterator[None]:
-    """One consistent view of the database for the whole export, taking no write lock."""
+    """One consistent view of the database for the whole export, taking no write lock.
+
+    SQLite: a deferred transaction only reads (Django's own are ``IMMEDIATE`` there and would
+    take the write lock) and in WAL mode keeps the snapshot of its first read.
+    """
     if connection.in_atomic_block:  # already inside a transaction (tests): it is the snapshot
         yield
         return
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        statements = ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "ROLLBACK")
-        with connection.cursor() as cursor:
-            cursor.execute(statements[0])
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(statements[1])
-        return
-    # SQLite: Django's IMMEDIATE transactions would take the write lock; a deferred one only
-    # reads, and in WAL mode it keeps the snapshot of its first read.
-    raw = connection.connection
-    raw.execute("BEGIN DEFERRED")
+    postgres = connection.vendor == "postgresql"
+    begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN DEFERRED"
+    with connection.cursor() as cursor:
+        cursor.execute(begin)
     try:
         yield
     finally:
-        raw.execute("ROLLBACK")
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")
 
 
 def _manifest(source: DataSource, counts: dict[str, int], writer: ArchiveWriter) -> dict:
