@@ -88,7 +88,7 @@ def _events_stage(archive: ArchiveReader, path: str, key: int, stager) -> int:
         try:
             reader = pacsv.open_csv(
                 member,
-                read_options=pacsv.ReadOptions(block_size=8 * 1024 * 1024),
+                read_options=pacsv.ReadOptions(block_size=2 * 1024 * 1024),
                 convert_options=pacsv.ConvertOptions(
                     column_types=_CSV_TYPES,
                     null_values=[""],
