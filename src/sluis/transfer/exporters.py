@@ -77,6 +77,7 @@ def _series_record(series: Series, number: int) -> dict[str, Any]:
         "event_count": series.event_count,
         "first_timestamp": iso(series.first_timestamp),
         "last_timestamp": iso(series.last_timestamp),
+        "created": iso(series.created),
     }
 
 
