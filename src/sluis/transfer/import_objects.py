@@ -36,6 +36,7 @@ from sluis.ingest.sniffing import HEAD_SIZE, sniff, zip_head_document_format
 from sluis.transfer.archive import ArchiveReader, MemberReader
 from sluis.transfer.errors import ImportArchiveInvalid
 from sluis.transfer.records import Fields, counts_check, invalid, records
+from sluis.uploads.services import IMPORT_FOLDER_PREFIX
 from sluis.uploads.storage import object_storage, spool_dir
 
 Create = Callable[[], CreatedSource]
@@ -204,10 +205,10 @@ def _file_extract(
 
 @contextmanager
 def _work_folder() -> Iterator[Path]:
-    """A private folder in the spool (never swept: the sweep only removes its top-level files)."""
+    """A private folder in the spool; ``sluis upload sweep`` removes one a killed import left."""
     parent = spool_dir()
     parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="import-", dir=parent))
+    folder = Path(tempfile.mkdtemp(prefix=IMPORT_FOLDER_PREFIX, dir=parent))
     try:
         yield folder
     finally:

@@ -8,6 +8,7 @@ partial unique constraint ``one_busy_upload_per_data_source`` lets exactly one o
 simultaneous uploads in; the others get 409 and their stored bytes are deleted.
 """
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -307,14 +308,23 @@ def uploads_sweep(*, older_than: timedelta) -> SweepResult:
     return SweepResult(spool_files=_sweep_spool(cutoff), orphan_objects=_sweep_originals(cutoff))
 
 
+# work folders of ``sluis source import`` in the spool (``sluis.transfer.import_objects``)
+IMPORT_FOLDER_PREFIX = "import-"
+
+
 def _sweep_spool(cutoff) -> int:
     folder = spool_dir()
     if not folder.exists():
         return 0
     removed = 0
     for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+        if path.stat().st_mtime >= cutoff.timestamp():
+            continue
+        if path.is_file():
             path.unlink(missing_ok=True)
+            removed += 1
+        elif path.is_dir() and path.name.startswith(IMPORT_FOLDER_PREFIX):
+            shutil.rmtree(path, ignore_errors=True)  # what a killed `sluis source import` left
             removed += 1
     return removed
 
