@@ -249,3 +249,12 @@ def test_a_missing_archive_and_an_unwritable_output_are_clear(capsys, filled, tm
     target = tmp_path / "no-such-folder" / "x.zip"
     assert main(["source", "export", str(source.pk), "-o", str(target), "--json"]) == 2
     assert json.loads(capsys.readouterr().err)["code"] == "export_output_failed"
+
+
+def test_a_value_too_long_for_its_column_is_refused_by_name(exported, refused):
+    def long_location(data):
+        return data.replace(b'"location":"Lock A"', b'"location":"' + b"L" * 201 + b'"', 1)
+
+    change = {"timeseries/series.jsonl": long_location}
+    path = rewrite(exported(), change=change, fix_checksums=True)
+    assert "location is longer than 200" in refused(path, errors.ImportArchiveInvalid).detail

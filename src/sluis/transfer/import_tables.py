@@ -75,9 +75,9 @@ def _series(fields: Fields) -> dict[str, Any]:
         raise fields.problem("event_count is negative")
     return {
         "events_file": fields.get("events_file", str),
-        "location": fields.get("location", str),
-        "parameter": fields.get("parameter", str),
-        "unit": fields.get("unit", str, optional=True) or "",
+        "location": fields.text("location", 200),
+        "parameter": fields.text("parameter", 200),
+        "unit": fields.text("unit", 50, optional=True) or "",
         "event_count": count,
     }
 

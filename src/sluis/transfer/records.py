@@ -59,6 +59,13 @@ class Fields:
             raise invalid(self.path, self.line, f"field {name!r} is missing or of the wrong type")
         return value
 
+    def text(self, name: str, max_length: int, *, optional: bool = False) -> str | None:
+        """A string field that fits its database column (``max_length`` characters)."""
+        value = self.get(name, str, optional=optional)
+        if value is not None and len(value) > max_length:
+            raise self.problem(f"{name} is longer than {max_length} characters")
+        return value
+
     def number(self, name: str, *, optional: bool = False) -> float | None:
         value = self.get(name, (int, float), optional=optional)
         return None if value is None else float(value)

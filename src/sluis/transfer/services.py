@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection
+from django.db import DataError, IntegrityError, connection
 
 import sluis
 from sluis.accounts.models import Organization
@@ -152,6 +152,11 @@ def source_import(*, path: Path, organization: str, name: str | None = None) -> 
         create = partial(_create, owner, target, archive.manifest, renamed=bool(name))
         try:
             created, counts = IMPORTERS[archive.kind](archive=archive, create=create, saved=saved)
+        except (DataError, IntegrityError) as exc:  # a value the checks above let through
+            _objects_delete(saved)
+            raise ImportArchiveInvalid(
+                f"The archive holds a value Sluis cannot store ({exc})."
+            ) from exc
         except BaseException:
             _objects_delete(saved)
             raise
