@@ -166,16 +166,18 @@ def cmd_purge(args: argparse.Namespace) -> dict:
     return retention_purge(dry_run=args.dry_run).as_dict()
 
 
-def cmd_source(args: argparse.Namespace) -> dict:
-    from sluis.datastore.vector.services import vector_version_restore, vector_versions_list
+def cmd_source_versions(args: argparse.Namespace) -> dict:
+    from sluis.datastore.vector.services import vector_versions_list
 
-    if args.action == "restore-version":
-        if args.version is None:
-            raise SluisError("'sluis source restore-version' needs a data source and a version.")
-        version = vector_version_restore(data_source_id=args.id, version_id=args.version)
-        return {"data_source": args.id, "current_version": _version(version)}
     versions = vector_versions_list(data_source_id=args.id)
     return {"data_source": args.id, "versions": [_version(v) for v in versions]}
+
+
+def cmd_source_restore(args: argparse.Namespace) -> dict:
+    from sluis.datastore.vector.services import vector_version_restore
+
+    version = vector_version_restore(data_source_id=args.id, version_id=args.version)
+    return {"data_source": args.id, "current_version": _version(version)}
 
 
 def _version(version) -> dict:
@@ -190,6 +192,30 @@ def _version(version) -> dict:
         "published": iso(version.published),
         "retired_at": iso(version.retired_at),
     }
+
+
+def cmd_source_export(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from sluis.transfer.services import source_export, source_export_file
+
+    if args.output != "-":
+        return source_export_file(data_source_id=args.id, path=Path(args.output))
+    result = source_export(data_source_id=args.id, target=sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    print(json.dumps(result) if args.json else _text("source", result), file=sys.stderr)
+    return {}  # standard output holds the archive
+
+
+def cmd_source_import(args: argparse.Namespace) -> dict:
+    from pathlib import Path
+
+    from sluis.transfer.services import archive_spooled, source_import
+
+    if args.path != "-":
+        return source_import(path=Path(args.path), organization=args.org, name=args.name)
+    with archive_spooled(sys.stdin.buffer) as path:
+        return source_import(path=path, organization=args.org, name=args.name)
 
 
 def cmd_demo(args: argparse.Namespace) -> dict:
@@ -313,16 +339,41 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", cmd_purge, "Remove originals, error reports and vector versions past retention."
     )
     p.add_argument("--dry-run", action="store_true", help="count, remove nothing")
-    p = add("source", cmd_source, "List a vector data source's kept versions, or restore one.")
-    p.add_argument("action", choices=["versions", "restore-version"])
-    p.add_argument("id", type=int, help="data source id")
-    p.add_argument("version", type=int, nargs="?", help="restore-version: the version id")
+    _add_source_commands(sub)
     p = add("demo", cmd_demo, "Create (idempotently) a demo organization, users and sources.")
     p.add_argument("--base-url", default=None, help="URL printed in the examples")
     p = sub.add_parser("manage", help="Run a Django management command (e.g. createsuperuser).")
     p.add_argument("arguments", nargs=argparse.REMAINDER)
     p.set_defaults(handler=cmd_manage, json=False)
     return parser
+
+
+def _add_source_commands(sub) -> None:
+    """``sluis source export|import`` move or back up one data source (docs/formats/export.md);
+    ``sluis source versions|restore-version`` undo a vector replace (docs/operations.md)."""
+    group = sub.add_parser(
+        "source", help="Export or import a data source; list or restore kept vector versions."
+    )
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def action(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = action("export", cmd_source_export, "Write one data source and its data to a ZIP archive.")
+    p.add_argument("id", type=int, help="data source id")
+    p.add_argument("--output", "-o", required=True, help="archive path, or - for standard output")
+    p = action("import", cmd_source_import, "Create a new data source from an export archive.")
+    p.add_argument("path", help="archive path, or - for standard input")
+    p.add_argument("--org", required=True, help="organization that will own the data source")
+    p.add_argument("--name", help="name of the new data source (default: the exported name)")
+    p = action("versions", cmd_source_versions, "List a vector data source's kept versions.")
+    p.add_argument("id", type=int, help="data source id")
+    p = action("restore-version", cmd_source_restore, "Make a kept vector version current again.")
+    p.add_argument("id", type=int, help="data source id")
+    p.add_argument("version", type=int, help="the version id (see `sluis source versions`)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -136,6 +136,21 @@ def zip_extract(path: Path, plan: list[Planned], dest: Path, budgets: Budgets) -
     return members
 
 
+def zip_unsafe_offences(path: Path, archive: zipfile.ZipFile) -> list[Offence]:
+    """The checks of ``zip_inspect`` that need no budgets or formats: overlapping entries,
+    unsafe names (absolute, ``..``, drive letters, backslashes, control characters), symbolic
+    links and special files, encryption. For other readers of ZIPs (``sluis.transfer``)."""
+    infos = archive.infolist()
+    offences = _overlaps(path, infos, archive.start_dir)
+    for info in infos:
+        problem = _name_problem(info.filename) or _mode_problem(info)
+        if problem:
+            offences.append(Offence(info.filename, problem, "archive_unsafe"))
+        if info.flag_bits & 0x41:
+            offences.append(Offence(info.filename, "is encrypted", "archive_encrypted"))
+    return offences
+
+
 def _check_declared_count(path: Path, budgets: Budgets) -> None:
     """Refuse on the end record's entry count before ``ZipFile`` builds one object per entry."""
     with path.open("rb") as handle:

@@ -14,6 +14,7 @@ counts the same things without removing them (decision 0012).
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from sluis.datastore.vector.services import vector_version_delete, vector_versio
 from sluis.maintenance.storage import StoredObject, objects_list
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload
 from sluis.uploads.naming import ORIGINALS_PREFIX
-from sluis.uploads.storage import object_storage, spool_dir
+from sluis.uploads.storage import IMPORT_FOLDER_PREFIX, object_storage, spool_dir
 
 log = logging.getLogger(__name__)
 
@@ -254,10 +255,17 @@ def _sweep_spool(cutoff: datetime, freed: Freed, dry_run: bool) -> None:
             stat = path.stat()
         except FileNotFoundError:
             continue
-        if path.is_file() and stat.st_mtime < cutoff.timestamp():
+        if stat.st_mtime >= cutoff.timestamp():
+            continue
+        if path.is_file():
             if not dry_run:
                 path.unlink(missing_ok=True)
             freed.add(stat.st_size)
+        elif path.is_dir() and path.name.startswith(IMPORT_FOLDER_PREFIX):
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            if not dry_run:
+                shutil.rmtree(path, ignore_errors=True)  # what a killed `sluis source import` left
+            freed.add(size)
 
 
 def _sweep_building(cutoff: datetime, busy: set[int], dry_run: bool) -> int:

@@ -25,6 +25,11 @@ def is_local(storage: Storage) -> bool:
     return isinstance(storage, FileSystemStorage)
 
 
+# work folders of ``sluis source import`` inside the spool (``sluis.transfer.import_objects``);
+# ``sluis storage sweep`` removes old ones a killed import left
+IMPORT_FOLDER_PREFIX = "import-"
+
+
 def spool_dir() -> Path:
     """Where a body is received before it is stored: inside the local storage folder when
     storage is local (so storing is one atomic rename), else ``SLUIS_UPLOAD_SPOOL_DIR``."""

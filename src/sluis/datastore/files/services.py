@@ -91,8 +91,15 @@ def _existing(data_source, names: list[str]) -> dict[str, StoredFile]:
 
 
 def _object_key(data_source_id: int, upload_id: int | None, item: FileToStore) -> str:
-    digest = hashlib.sha256(item.name.encode()).hexdigest()[:24]
-    extension = _EXTENSIONS.get(item.format, item.format)
+    return stored_file_key(
+        data_source_id=data_source_id, upload_id=upload_id, name=item.name, fmt=item.format
+    )
+
+
+def stored_file_key(*, data_source_id: int, upload_id: int | None, name: str, fmt: str) -> str:
+    """The object key of a file's bytes: derived from the upload and the sanitised name."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:24]
+    extension = _EXTENSIONS.get(fmt, fmt)
     return f"files/{data_source_id}/{upload_id or 0}/{digest}.{extension}"
 
 
