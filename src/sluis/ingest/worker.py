@@ -15,8 +15,11 @@ logger = logging.getLogger(__name__)
 
 def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
     """Celery worker arguments: our queue, a unique node name, no mingle/gossip chatter (the
-    database coordinates workers, not the broker)."""
+    database coordinates workers, not the broker); no start-up banner when logging JSON (every
+    line of output is then a JSON object)."""
+    quiet = ["--quiet"] if settings.SLUIS_LOG_FORMAT == "json" else []
     return [
+        *quiet,
         "worker",
         f"--loglevel={loglevel}",
         f"--queues={settings.SLUIS_QUEUE}",
