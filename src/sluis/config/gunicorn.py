@@ -27,7 +27,11 @@ class SluisLogger(Logger):
     def access(self, resp, req, environ, request_time):
         fields = access_fields(resp, req, environ, request_time)
         access_logger.info(
-            "%s %s %s", fields["method"], fields["path"], fields["status"], extra=fields
+            "%s %s %s",
+            fields["method"],
+            fields["path"],
+            fields["status"],
+            extra={**fields, "_in_message": ("method", "path", "status")},
         )
 
 

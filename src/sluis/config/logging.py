@@ -137,7 +137,8 @@ class JsonFormatter(_JsonFormatter):
 
 
 class PlainFormatter(logging.Formatter):
-    """``time level logger message key=value ...`` (scalar fields only) and the traceback."""
+    """``time level logger message key=value ...`` and the traceback. Only scalar fields are
+    shown, and not those the message already says (an ``extra`` of ``_in_message=(names)``)."""
 
     def __init__(self) -> None:
         super().__init__("%(levelname)s %(name)s %(message)s")
@@ -147,10 +148,11 @@ class PlainFormatter(logging.Formatter):
         return redact(line)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        said = getattr(record, "_in_message", ())
         fields = [
             f"{key}={value}"
             for key, value in extra_fields(record).items()
-            if isinstance(value, str | int | float) and value != ""
+            if isinstance(value, str | int | float) and value != "" and key not in said
         ]
         return " ".join([super().formatMessage(record), *fields])
 
@@ -160,6 +162,8 @@ def logging_config(*, level: str, log_format: str) -> dict[str, Any]:
     to it (gunicorn and Celery are set up to do so), tokens redacted, context added."""
     if log_format not in LOG_FORMATS:
         raise ValueError(f"SLUIS_LOG_FORMAT must be 'plain' or 'json', not {log_format!r}")
+    # Python warnings (e.g. Celery's about running as root) become records, not raw stderr text.
+    logging.captureWarnings(True)
     return {
         "version": 1,
         "disable_existing_loggers": False,

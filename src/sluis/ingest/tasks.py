@@ -143,6 +143,11 @@ def _start_sweeper(**kwargs) -> None:
     _sweeper.start()
 
 
+@signals.worker_shutting_down.connect
+def _log_shutting_down(sig: str = "", how: str = "", **kwargs) -> None:
+    logger.info("worker shutting down (%s, on %s)", how.lower(), sig)
+
+
 @signals.worker_shutdown.connect
 def _stop_sweeper(**kwargs) -> None:
     if _sweeper is not None:
