@@ -42,13 +42,21 @@ def access_fields(resp, req, environ, request_time) -> dict:
         "request_id": request_id(environ),
         "method": environ.get("REQUEST_METHOD", ""),
         "path": redact(getattr(req, "path", "") or environ.get("PATH_INFO", "")),
-        "status": getattr(resp, "status_code", None),
+        "status": _status(resp),
         "duration_ms": round(request_time.total_seconds() * 1000, 1),
         "bytes": getattr(resp, "sent", 0) or 0,
         "user_id": environ.get(USER_ID_KEY),
         "client": client_address(environ),
         "user_agent": environ.get("HTTP_USER_AGENT", ""),
     }
+
+
+def _status(resp) -> int | None:
+    """The status code; gunicorn's own error responses set only the status line."""
+    if getattr(resp, "status_code", None):
+        return resp.status_code
+    head = str(getattr(resp, "status", "") or "").split(" ", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 class SluisServer(BaseApplication):
