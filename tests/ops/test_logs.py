@@ -6,6 +6,7 @@ import logging
 import re
 
 import pytest
+from django.urls import path
 
 from sluis.config.logging import (
     JsonFormatter,
@@ -168,3 +169,25 @@ def test_the_response_echoes_the_request_id_or_a_new_one(client):
     assert given["X-Request-ID"] == "abc-123"
     made = client.get("/api/v1/health/", headers={"X-Request-ID": "bad id"})
     assert re.fullmatch(r"[0-9a-f]{32}", made["X-Request-ID"])
+
+
+def boom(request):
+    raise RuntimeError(f"the view broke on {request.get_full_path()}")
+
+
+urlpatterns = [path("boom/", boom)]
+
+
+@pytest.mark.urls("tests.ops.test_logs")
+def test_a_server_error_is_one_line_with_the_traceback_and_request_id_and_no_token(client, caplog):
+    client.raise_request_exception = False
+    with caplog.at_level(logging.INFO):
+        response = client.get(f"/boom/?token={SECRET}", headers={"X-Request-ID": "err-1"})
+    assert response.status_code == 500
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert (record.levelname, record.request_id) == ("ERROR", "err-1")
+    line = JsonFormatter().format(record)
+    assert SECRET not in line
+    logged = json.loads(line)
+    assert "RuntimeError: the view broke on /boom/?token=***" in logged["exception"]
+    assert logged["request_id"] == "err-1"
