@@ -27,6 +27,7 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 LOG_FORMATS = ("plain", "json")
 
+_MAYBE_TOKEN = re.compile(r"(?i)token|bearer")  # a quick look before the real patterns
 _TOKEN_PATTERNS = [
     re.compile(r"(?i)([?&;]token=)[^&\s\"'#]*"),
     re.compile(r"(?i)((?:Token|Bearer)\s+)[A-Za-z0-9._~+/=-]+"),
@@ -35,6 +36,8 @@ _TOKEN_PATTERNS = [
 
 def redact(text: str) -> str:
     """Replace token values in ``text`` (query strings and Authorization values) by ``***``."""
+    if not _MAYBE_TOKEN.search(text):
+        return text
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text
