@@ -5,6 +5,7 @@ Every command is thin: parse arguments, call one service, print text or ``--json
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -37,18 +38,16 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
     url = f"http://{args.host}:{args.port}"
-    print(f"Sluis is serving at {url}/api/v1/  (data in {settings.DATA_DIR})", flush=True)
-    print(
-        "Get a token: run `sluis demo` (or `sluis createuser --help`) in another terminal.",
-        flush=True,
-    )
+    log = logging.getLogger("sluis.serve")
+    log.info("Sluis is serving at %s/api/v1/  (data in %s)", url, settings.DATA_DIR)
+    log.info("Get a token: run `sluis demo` (or `sluis createuser --help`) in another terminal.")
     options = server_options(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
     if settings.SLUIS_SERVE_WORKER:
         from sluis.ingest.worker import EmbeddedWorker
 
-        print("Processing uploads with the embedded worker (no broker server).", flush=True)
+        log.info("Processing uploads with the embedded worker (no broker server).")
         worker = EmbeddedWorker()
         # gunicorn hooks run in its arbiter only, never in the forked web workers
         options["when_ready"] = lambda server: worker.start()

@@ -18,9 +18,12 @@ BAD_CSV = GOOD_CSV + b"A,h,not-a-time,2.5\n"
 
 def cli(capsys, *argv):
     """Run ``sluis ARGV --json``; returns (exit status, parsed output or error)."""
+    capsys.readouterr()  # what earlier steps logged
     code = main([*argv, "--json"])
     out = capsys.readouterr()
-    return code, json.loads(out.out or out.err)
+    if out.out:
+        return code, json.loads(out.out)
+    return code, json.loads(out.err.strip().splitlines()[-1])  # the error, after any log lines
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ X-Forwarded-* headers, answers an oversized upload with Sluis's JSON 413 and log
 
 import http.client
 import json
+import re
 import socket
 import ssl
 import subprocess
@@ -134,6 +135,20 @@ def test_nginx_proxies_with_forwarded_headers(nginx):
     assert headers["X-Forwarded-Proto"] == "https"
     assert headers["X-Forwarded-Host"] == "sluis.example.org"
     assert headers["X-Forwarded-For"] == "127.0.0.1"
+
+
+def test_nginx_passes_its_request_id_to_sluis_and_logs_it(nginx):
+    Backend.seen.clear()
+    conn = https(nginx)
+    conn.request("GET", "/api/v1/health/", headers={"X-Request-ID": "from-the-client"})
+    assert conn.getresponse().status == 200
+    request_id = Backend.seen[-1]["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, not the client's
+    log = nginx["tmp"] / "sluis-access.log"
+    deadline = time.monotonic() + 5
+    while request_id not in log.read_text():
+        assert time.monotonic() < deadline, "the request id was not logged"
+        time.sleep(0.05)  # polling with a deadline
 
 
 def test_an_oversized_upload_gets_sluis_json_413_before_the_body_is_sent(nginx):

@@ -12,10 +12,12 @@ The broker is only a wake-up: the database says what must be processed, and the 
 (``sluis.ingest.sweeper``) re-sends lost wake-ups. Every message carries an upload id only.
 """
 
+import logging
+import logging.config
 import os
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sluis.config.settings")
 
@@ -77,3 +79,12 @@ def celery_options() -> dict[str, Any]:
 
 app = Celery("sluis")
 app.conf.update(celery_options())
+
+
+@signals.setup_logging.connect
+def _sluis_logging(loglevel: int | str | None = None, **kwargs: Any) -> None:
+    """Celery configures no logging of its own (a receiver here tells it so): its lines and the
+    tasks' go through ``settings.LOGGING``, the same format and token redaction as the web."""
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)

@@ -1,22 +1,62 @@
-"""Gunicorn, run in-process by ``sluis serve``, with tokens redacted from access logs."""
+"""Gunicorn, run in-process by ``sluis serve``; its logs go through Sluis's logging setup."""
+
+import logging
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from sluis.config.logging import redact
 
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_logger = logging.getLogger("sluis.access")
 
 
-class RedactingLogger(Logger):
-    """Gunicorn's logger with ``?token=`` values removed from the request line and query."""
+class SluisLogger(Logger):
+    """Gunicorn's logs through the root handler (``SLUIS_LOG_FORMAT``, tokens redacted) and one
+    access line per request with structured fields; the path is logged without its query."""
 
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "q", "U", "{raw_uri}e"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
-        return atoms
+    def setup(self, cfg):
+        self.cfg = cfg
+        self._access_log_enabled = True
+        self.loglevel = self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO)
+        self.error_log.setLevel(self.loglevel)
+        for log in (self.error_log, self.access_log):
+            for handler in list(log.handlers):
+                log.removeHandler(handler)
+            log.propagate = True
+
+    def access(self, resp, req, environ, request_time):
+        fields = access_fields(resp, req, environ, request_time)
+        access_logger.info(
+            "%s %s %s",
+            fields["method"],
+            fields["path"],
+            fields["status"],
+            extra={**fields, "_in_message": ("method", "path", "status")},
+        )
+
+
+def access_fields(resp, req, environ, request_time) -> dict:
+    from sluis.ops.middleware import USER_ID_KEY, client_address, request_id
+
+    return {
+        "request_id": request_id(environ),
+        "method": environ.get("REQUEST_METHOD", ""),
+        "path": redact(getattr(req, "path", "") or environ.get("PATH_INFO", "")),
+        "status": _status(resp),
+        "duration_ms": round(request_time.total_seconds() * 1000, 1),
+        "bytes": getattr(resp, "sent", 0) or 0,
+        "user_id": environ.get(USER_ID_KEY),
+        "client": client_address(environ),
+        "user_agent": environ.get("HTTP_USER_AGENT", ""),
+    }
+
+
+def _status(resp) -> int | None:
+    """The status code; gunicorn's own error responses set only the status line."""
+    if getattr(resp, "status_code", None):
+        return resp.status_code
+    head = str(getattr(resp, "status", "") or "").split(" ", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 class SluisServer(BaseApplication):
@@ -37,6 +77,8 @@ class SluisServer(BaseApplication):
 
 
 def server_options(*, host: str, port: int, workers: int, threads: int) -> dict:
+    from django.conf import settings
+
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -48,6 +90,6 @@ def server_options(*, host: str, port: int, workers: int, threads: int) -> dict:
         "keepalive": 5,
         "accesslog": "-",
         "errorlog": "-",
-        "access_log_format": ACCESS_LOG_FORMAT,
-        "logger_class": "sluis.config.gunicorn.RedactingLogger",
+        "loglevel": settings.LOG_LEVEL.lower(),
+        "logger_class": "sluis.config.gunicorn.SluisLogger",
     }

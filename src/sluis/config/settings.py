@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 
+from sluis.config.logging import logging_config
 from sluis.config.secrets import embedded_secret_key
 
 env = environ.Env()
@@ -20,7 +21,8 @@ SECRET_KEY = env.str("SLUIS_SECRET_KEY", default="") or embedded_secret_key(DATA
 ALLOWED_HOSTS = env.list("SLUIS_ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("SLUIS_CSRF_TRUSTED_ORIGINS", default=[])
 USE_X_FORWARDED_HOST = env.bool("SLUIS_USE_X_FORWARDED_HOST", default=False)
-if env.bool("SLUIS_BEHIND_PROXY", default=False):
+SLUIS_BEHIND_PROXY = env.bool("SLUIS_BEHIND_PROXY", default=False)
+if SLUIS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sluis.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,25 +278,7 @@ SLUIS_METRICS_TOKEN = env.str("SLUIS_METRICS_TOKEN", default="")
 # Seconds each readiness check (database, broker, storage) may take to connect.
 SLUIS_READY_TIMEOUT = env.float("SLUIS_READY_TIMEOUT", default=3.0)
 
-# --- Logging: every handler redacts tokens ----------------------------------------------------
-LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "sluis.config.logging.RedactTokensFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_tokens"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"level": LOG_LEVEL},
-        "django.request": {"level": "WARNING"},
-    },
-}
+# --- Logging: one format for web and worker, tokens redacted (decision 0014) -----------------
+LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO").upper()
+SLUIS_LOG_FORMAT = env.str("SLUIS_LOG_FORMAT", default="plain").lower()
+LOGGING = logging_config(level=LOG_LEVEL, log_format=SLUIS_LOG_FORMAT)

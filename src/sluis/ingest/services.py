@@ -27,6 +27,7 @@ from sluis.ingest.reports import report_delete, report_store
 from sluis.uploads.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
+TIME_LIMIT = "time_limit_exceeded"  # the failure code of an attempt stopped by the time limit
 
 
 def lease_seconds() -> int:
@@ -51,7 +52,11 @@ def upload_enqueue(*, upload_id: int) -> bool:
     try:
         send_process_upload(upload_id)
     except Exception:  # any broker or network failure: the upload is safe in the database
-        logger.warning("could not send the wake-up for upload %s; the sweeper will", upload_id)
+        logger.warning(
+            "could not send the wake-up for upload %s; the sweeper will",
+            upload_id,
+            extra={"upload_id": upload_id},
+        )
         Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
             lease_expires_at=timezone.now()
         )
@@ -117,8 +122,10 @@ def upload_fail(
     warnings: list[str] | None = None,
     attempt: int | None = None,
     statuses: tuple[str, ...] = (UploadStatus.PROCESSING,),
+    code: str = IngestFailed.code,
 ) -> bool:
-    """Record failure with a readable reason and every problem; nothing was written."""
+    """Record failure with a readable reason and every problem; nothing was written. ``code``
+    names the cause in the log line (``processing_failed``)."""
     fields = {
         "status": UploadStatus.FAILED,
         "failure_reason": storable(reason),
@@ -130,7 +137,9 @@ def upload_fail(
         "rejected": 0,
         **_problem_fields(upload_id, problems or []),
     }
-    return _finish(upload_id, fields, SyncStatus.FAILED, attempt=attempt, statuses=statuses)
+    return _finish(
+        upload_id, fields, SyncStatus.FAILED, attempt=attempt, statuses=statuses, code=code
+    )
 
 
 def upload_release(*, upload_id: int, attempt: int) -> bool:
@@ -142,31 +151,56 @@ def upload_release(*, upload_id: int, attempt: int) -> bool:
     )
 
 
-def upload_attempt_lost(*, upload_id: int, reason: str) -> str | None:
+def upload_attempt_lost(*, upload_id: int, reason: str, by: str = "sweeper") -> str | None:
     """The process running an attempt died or its lease expired: queue it again, or fail it
-    once ``SLUIS_MAX_ATTEMPTS`` attempts were used. Returns the new status, or ``None``."""
+    once ``SLUIS_MAX_ATTEMPTS`` attempts were used. Returns the new status, or ``None``.
+    ``by`` (``sweeper`` or ``worker``) says who noticed, for the log line."""
     upload = Upload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).first()
     if upload is None:
         return None
     if upload.attempts >= settings.SLUIS_MAX_ATTEMPTS:
         done = _give_up(upload, reason, statuses=(UploadStatus.PROCESSING,))
-        return UploadStatus.FAILED if done else None
-    requeued = Upload.objects.filter(
-        pk=upload_id, status=UploadStatus.PROCESSING, attempts=upload.attempts
-    ).update(status=UploadStatus.QUEUED, lease_expires_at=timezone.now())
-    return UploadStatus.QUEUED if requeued else None
+        status = UploadStatus.FAILED if done else None
+    else:
+        requeued = Upload.objects.filter(
+            pk=upload_id, status=UploadStatus.PROCESSING, attempts=upload.attempts
+        ).update(status=UploadStatus.QUEUED, lease_expires_at=timezone.now())
+        status = UploadStatus.QUEUED if requeued else None
+    if status is not None:
+        _log_recovered(upload, status=status, reason=reason, by=by)
+    return status
+
+
+def _log_recovered(upload: Upload, *, status: str, reason: str, by: str) -> None:
+    logger.warning(
+        "upload %s: attempt %s was lost (%s); now %s",
+        upload.pk,
+        upload.attempts,
+        reason,
+        status,
+        extra={
+            "event": "upload.recovered",
+            "upload_id": upload.pk,
+            "data_source_id": upload.data_source_id,
+            "attempt": upload.attempts,
+            "status": status,
+            "reason": reason,
+            "by": by,
+        },
+    )
 
 
 def upload_fail_unexpectedly(*, upload_id: int, error: BaseException) -> bool:
     """The shared task base's last resort: an exception no service expected."""
     if isinstance(error, TimeoutError) or type(error).__name__ == "TimeLimitExceeded":
-        reason = time_limit_reason()
+        reason, code = time_limit_reason(), TIME_LIMIT
     else:
         reason = (
             f"Processing stopped on an unexpected error ({type(error).__name__}); "
             "the administrators can see the details in the worker log."
         )
-    return upload_fail(upload_id=upload_id, reason=reason)
+        code = "unexpected_error"
+    return upload_fail(upload_id=upload_id, reason=reason, code=code)
 
 
 def time_limit_reason() -> str:
@@ -178,6 +212,7 @@ def time_limit_reason() -> str:
 
 def _give_up(upload: Upload, what: str, statuses=(UploadStatus.QUEUED,)) -> bool:
     return upload_fail(
+        code="attempts_exhausted",
         upload_id=upload.pk,
         reason=(
             f"Processing was interrupted {upload.attempts} times ({what}); gave up after "
@@ -194,6 +229,7 @@ def _finish(
     *,
     attempt: int | None,
     statuses: tuple[str, ...] = (UploadStatus.PROCESSING,),
+    code: str = "",
 ) -> bool:
     now = timezone.now()
     with transaction.atomic():
@@ -202,9 +238,49 @@ def _finish(
             rows = rows.filter(attempts=attempt)
         if not rows.update(finished_at=now, lease_expires_at=None, **fields):
             return False
-        upload = Upload.objects.get(pk=upload_id)
+        upload = Upload.objects.select_related("data_source").get(pk=upload_id)
         _sync_tasks(upload).update(sync_status=sync_status, sync_last_finished=now)
+    _log_finished(upload, code=code)
     return True
+
+
+def _log_finished(upload: Upload, *, code: str) -> None:
+    """``upload.processing_succeeded`` or ``upload.processing_failed``, from the stored row."""
+    fields = {
+        "event": f"upload.processing_{upload.status}",
+        **_upload_fields(upload),
+        "duration_ms": _duration_ms(upload),
+        "inserted": upload.inserted,
+        "updated": upload.updated,
+        "unchanged": upload.unchanged,
+        "deleted": upload.deleted,
+        "rejected": upload.rejected,
+        "error_count": upload.error_count,
+    }
+    if upload.status == UploadStatus.SUCCEEDED:
+        message = "upload %s: succeeded in %s ms (inserted %s, updated %s, rejected %s)"
+        args = (upload.inserted, upload.updated, upload.rejected)
+        logger.info(message, upload.pk, fields["duration_ms"], *args, extra=fields)
+    else:
+        fields.update(code=code, reason=upload.failure_reason)
+        message = "upload %s: failed after %s ms (%s): %s"
+        args = (code, upload.failure_reason)
+        logger.warning(message, upload.pk, fields["duration_ms"], *args, extra=fields)
+
+
+def _upload_fields(upload: Upload) -> dict:
+    return {
+        "upload_id": upload.pk,
+        "data_source_id": upload.data_source_id,
+        "kind": upload.data_source.kind,
+        "attempt": upload.attempts,
+    }
+
+
+def _duration_ms(upload: Upload) -> int | None:
+    if upload.started_at is None or upload.finished_at is None:
+        return None
+    return round((upload.finished_at - upload.started_at).total_seconds() * 1000)
 
 
 def _sync_tasks(upload: Upload):
@@ -252,17 +328,24 @@ def upload_process(*, upload_id: int) -> str:
 
     upload = upload_claim(upload_id=upload_id)
     if upload is None:
+        logger.info("upload %s: nothing to claim (a duplicate or late wake-up)", upload_id)
         return "skipped"
+    logger.info(
+        "upload %s: processing started (attempt %s)",
+        upload.pk,
+        upload.attempts,
+        extra={"event": "upload.processing_started", **_upload_fields(upload)},
+    )
     report = Report()
     try:
         counts = pipeline_run(upload=upload, report=report)
     except Rejected as exc:
         problems = exc.problems() + report.problems
-        _fail(upload, exc.detail, problems, report)
+        _fail(upload, exc.detail, problems, report, code=exc.code)
     except IngestFailed as exc:
-        _fail(upload, exc.detail, report.problems, report)
+        _fail(upload, exc.detail, report.problems, report, code=exc.code)
     except SoftTimeLimitExceeded:
-        _fail(upload, time_limit_reason(), report.problems, report)
+        _fail(upload, time_limit_reason(), report.problems, report, code=TIME_LIMIT)
     except DatabaseError:
         _release_quietly(upload)
         raise
@@ -272,13 +355,16 @@ def upload_process(*, upload_id: int) -> str:
     return UploadStatus.FAILED
 
 
-def _fail(upload: Upload, reason: str, problems: list[Problem], report: Report) -> None:
+def _fail(
+    upload: Upload, reason: str, problems: list[Problem], report: Report, *, code: str
+) -> None:
     upload_fail(
         upload_id=upload.pk,
         reason=reason,
         problems=problems,
         warnings=report.warnings,
         attempt=upload.attempts,
+        code=code,
     )
 
 
@@ -287,6 +373,8 @@ def _release_quietly(upload: Upload) -> None:
         upload_release(upload_id=upload.pk, attempt=upload.attempts)
     except DatabaseError:
         logger.warning("upload %s stays claimed until its lease expires", upload.pk)
+    else:
+        logger.warning("upload %s: the database failed; queued again for a retry", upload.pk)
 
 
 # --- the sweeper ------------------------------------------------------------------------------
@@ -340,7 +428,14 @@ def _wake(upload_id: int, now) -> bool:
         pk=upload_id,
         status=UploadStatus.QUEUED,
     ).update(lease_expires_at=later)
-    return bool(mine) and upload_enqueue(upload_id=upload_id)
+    if not (mine and upload_enqueue(upload_id=upload_id)):
+        return False
+    logger.info(
+        "upload %s: wake-up sent again",
+        upload_id,
+        extra={"event": "upload.woken", "upload_id": upload_id},
+    )
+    return True
 
 
 def work_dir_name(upload: Upload) -> str:

@@ -10,8 +10,10 @@ worker is lost; claiming is idempotent, so a duplicate delivery does nothing.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
+from dataclasses import asdict
 
 from billiard.exceptions import WorkerLostError
 from celery import Task, signals
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
 from sluis.config.celery import app, broker_transport_options, broker_url
+from sluis.config.logging import log_context, log_context_bind, log_context_reset
 from sluis.ingest import services
 
 logger = logging.getLogger(__name__)
@@ -30,12 +33,13 @@ class UploadRequest(Request):
 
     def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
         error = getattr(exc_info.exception, "exc", exc_info.exception)
-        if isinstance(error, WorkerLostError) and self.args:
-            status = services.upload_attempt_lost(
-                upload_id=self.args[0], reason=f"the worker process died: {error}"
-            )
-            logger.warning("upload %s: worker process lost; now %s", self.args[0], status)
-        return super().on_failure(exc_info, send_failed_event, return_ok)
+        if not self.args:
+            return super().on_failure(exc_info, send_failed_event, return_ok)
+        with log_context(upload_id=self.args[0]):
+            if isinstance(error, WorkerLostError):
+                reason = f"the worker process died: {error}"
+                services.upload_attempt_lost(upload_id=self.args[0], reason=reason, by="worker")
+            return super().on_failure(exc_info, send_failed_event, return_ok)
 
 
 class UploadTask(Task):
@@ -50,7 +54,6 @@ class UploadTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if args:
             services.upload_fail_unexpectedly(upload_id=args[0], error=exc)
-            logger.error("upload %s failed: %r", args[0], exc)
 
 
 @app.task(bind=True, base=UploadTask, name="sluis.process_upload")
@@ -81,6 +84,26 @@ def send_process_upload(upload_id: int, task_id: str | None = None) -> None:
         )
 
 
+# --- the upload id on every log line of a task ------------------------------------------------
+
+_bound: dict[str, contextvars.Token] = {}
+
+
+@signals.task_prerun.connect
+def _bind_upload_id(task_id: str, task: Task, args=(), **kwargs) -> None:
+    """From here to ``task_postrun`` (the body, ``on_failure`` and Celery's own success or
+    failure line) every log line carries the upload id."""
+    if task.name == process_upload.name and args:
+        _bound[task_id] = log_context_bind(upload_id=args[0])
+
+
+@signals.task_postrun.connect
+def _unbind_upload_id(task_id: str, **kwargs) -> None:
+    token = _bound.pop(task_id, None)
+    if token is not None:
+        log_context_reset(token)
+
+
 # --- the sweeper thread -----------------------------------------------------------------------
 
 
@@ -105,7 +128,7 @@ class Sweeper(threading.Thread):
             logger.warning("sweep skipped: the database is unavailable", exc_info=True)
         else:
             if result.requeued or result.failed or result.woken or result.work_dirs_removed:
-                logger.info("sweep: %s", result)
+                logger.info("sweep: %s", result, extra={"event": "sweep", **asdict(result)})
         finally:
             close_old_connections()
 
@@ -118,6 +141,11 @@ def _start_sweeper(**kwargs) -> None:
     global _sweeper
     _sweeper = Sweeper(settings.SLUIS_SWEEP_INTERVAL)
     _sweeper.start()
+
+
+@signals.worker_shutting_down.connect
+def _log_shutting_down(sig: str = "", how: str = "", **kwargs) -> None:
+    logger.info("worker shutting down (%s, on %s)", how.lower(), sig)
 
 
 @signals.worker_shutdown.connect

@@ -15,8 +15,11 @@ logger = logging.getLogger(__name__)
 
 def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
     """Celery worker arguments: our queue, a unique node name, no mingle/gossip chatter (the
-    database coordinates workers, not the broker)."""
+    database coordinates workers, not the broker); no start-up banner when logging JSON (every
+    line of output is then a JSON object)."""
+    quiet = ["--quiet"] if settings.SLUIS_LOG_FORMAT == "json" else []
     return [
+        *quiet,
         "worker",
         f"--loglevel={loglevel}",
         f"--queues={settings.SLUIS_QUEUE}",
@@ -32,7 +35,20 @@ def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> li
 def worker_run(*, concurrency: int | None = None, loglevel: str = "INFO") -> None:
     from sluis.config.celery import app
 
+    if settings.SLUIS_LOG_FORMAT == "json":
+        _drop_raw_stdout()
     app.worker_main(worker_argv(concurrency=concurrency, loglevel=loglevel))
+
+
+def _drop_raw_stdout() -> None:
+    """Celery writes a few notices for people straight to file descriptor 1, bypassing logging
+    ("worker: Warm shutdown"). With JSON logs every line must be JSON, so the worker's stdout
+    goes nowhere; logs go to stderr, and the same events are logged as records (``ready``,
+    ``worker shutting down``)."""
+    sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 class EmbeddedWorker:

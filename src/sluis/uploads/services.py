@@ -8,6 +8,7 @@ partial unique constraint ``one_busy_upload_per_data_source`` lets exactly one o
 simultaneous uploads in; the others get 409 and their stored bytes are deleted.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from sluis.uploads.storage import (
     spool_dir,
 )
 
+logger = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1  # beyond it no row can exist (and SQLite cannot even bind the number)
 
 
@@ -224,7 +226,27 @@ def _record(user, target: _Target, received: ReceivedFile, stored: str, detected
             object_delete(key=stored)
             return Receipt(upload=prior, replayed=True)
         raise _busy(_running(target.data_source)) from None
+    _log_received(upload)
     return Receipt(upload=upload)
+
+
+def _log_received(upload: Upload) -> None:
+    logger.info(
+        "upload %s received: %s bytes, %s, for data source %s",
+        upload.pk,
+        upload.size,
+        upload.detected_format or "format not detected",
+        upload.data_source_id,
+        extra={
+            "event": "upload.received",
+            "upload_id": upload.pk,
+            "data_source_id": upload.data_source_id,
+            "sync_task_id": upload.sync_task_id,
+            "user_id": upload.uploader_id,
+            "size": upload.size,
+            "detected_format": upload.detected_format,
+        },
+    )
 
 
 def _announce(upload_id: int) -> None:
