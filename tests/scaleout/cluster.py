@@ -97,16 +97,10 @@ class Web:
         return response.status_code == 200
 
     def kill(self) -> None:
-        """SIGKILL the master and every gunicorn worker at once: a machine losing power."""
+        """SIGKILL the master and every gunicorn worker at once: a machine losing power. Also
+        the teardown: nothing of a stopped cluster is kept, so there is nothing to wait for."""
         _signal_group(self.process, signal.SIGKILL)
         self.process.wait(10)
-
-    def stop(self) -> None:
-        _signal_group(self.process, signal.SIGINT)  # gunicorn: quick shutdown
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
@@ -190,6 +184,7 @@ class Cluster:
         self._start_nginx()
 
     def stop(self) -> None:
+        """Kill every process (in reverse order of starting) and drop the database."""
         self.stack.close()
 
     def start_workers(self) -> None:
@@ -198,14 +193,14 @@ class Cluster:
             self.logs.append(log)
             concurrency = int(machine.env["SLUIS_WORKER_CONCURRENCY"])
             machine.worker = Worker(machine.env, log, concurrency=concurrency)
-            self.stack.callback(machine.worker.stop)
+            self.stack.callback(machine.worker.kill)
         for machine in self.machines:
             machine.worker.wait_ready(60)
 
     def stop_workers(self) -> None:
         for machine in self.machines:
             if machine.worker is not None:
-                machine.worker.stop()
+                machine.worker.kill()
                 machine.worker = None
 
     def _folder(self, name: str) -> Path:
@@ -270,7 +265,7 @@ class Cluster:
                 start_new_session=True,
             )
         web = Web(name=f"{machine.name} web", port=port, process=process, log=log)
-        self.stack.callback(web.stop)
+        self.stack.callback(web.kill)
         return web
 
     def _start_nginx(self) -> None:
