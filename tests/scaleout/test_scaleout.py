@@ -186,8 +186,11 @@ def test_uploads_of_every_kind_through_nginx_survive_a_killed_web_and_worker(wor
         outcomes |= {plan: future.result() for plan, future in running.items()}
 
     assert not killed_web.alive
-    [(_, requests, _)] = outcomes[big]
+    [(big_id, requests, big_status)] = outcomes[big]
     assert requests >= 2, "the big upload's first request should have broken with its web process"
+    # Links follow nginx's X-Forwarded-Proto and -Host (SLUIS_BEHIND_PROXY); nginx's $host has no
+    # port, which is right for the documented listen 443.
+    assert big_status["status_url"] == f"https://{HOST}/api/v1/uploads/{big_id}/"
     [_, (_, _, relocked)] = outcomes[locked]
     assert relocked["attempts"] == 2, relocked
 
