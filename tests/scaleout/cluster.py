@@ -285,11 +285,12 @@ class Cluster:
 
     # --- using it ---------------------------------------------------------------------------
 
-    def sluis(self, *arguments: str) -> str:
-        """Run a ``sluis`` command on the first app machine; returns its standard output."""
+    def sluis(self, *arguments: str, machine: Machine | None = None) -> str:
+        """Run a ``sluis`` command on an app machine (the first by default); returns its
+        standard output."""
         done = subprocess.run(
             [BIN / "sluis", *arguments],
-            env=self.machines[0].env,
+            env=(machine or self.machines[0]).env,
             capture_output=True,
             text=True,
             timeout=120,

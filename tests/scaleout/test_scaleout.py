@@ -11,6 +11,7 @@ it is in the middle of processing (held at a row lock the test owns).
 from __future__ import annotations
 
 import io
+import json
 import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -204,6 +205,18 @@ def test_uploads_of_every_kind_through_nginx_survive_a_killed_web_and_worker(wor
         counts = outcomes[plan][1][2]["counts"]
         assert (counts["inserted"], counts["updated"]) == (24, 24), counts
     wait_for(lambda: nothing_left_to_process(cluster), WAIT, "every upload to be processed")
+    swept_after_the_kill(cluster, killed_web)
+
+
+def swept_after_the_kill(cluster: Cluster, web) -> None:
+    """The killed web process left the big upload's partial body in its machine's spool
+    folder; ``sluis upload sweep`` (hourly on every web machine) removes it. With no upload in
+    flight any more, an age guard of 0 minutes is safe."""
+    machine = next(m for m in cluster.machines if m.web is web)
+    assert machine.largest_spool() > 0
+    out = cluster.sluis("upload", "sweep", "--older-than-minutes", "0", "--json", machine=machine)
+    assert json.loads(out)["spool_files"] >= 1
+    assert machine.largest_spool() == 0 and not any(machine.spool_dir.iterdir())
 
 
 def kill_the_web_process_receiving(cluster: Cluster, pause: PauseHalfway):
