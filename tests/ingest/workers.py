@@ -104,22 +104,26 @@ def worker_env(broker_url: str, queue: str, **extra: str) -> dict[str, str]:
 
 
 class RedisServer:
-    """A private redis-server on a free port (can be stopped and started again)."""
+    """A private redis-server on a free port (can be stopped and started again), without
+    persistence; with ``password`` it requires it (``requirepass``), as docs/operations.md says."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, password: str = ""):
         self.port = free_port()
         self.folder = folder
+        self.password = password
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
         self.process = subprocess.Popen(
             [
                 *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
                 *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+                *(("--requirepass", self.password) if self.password else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -4,9 +4,7 @@ X-Forwarded-* headers, answers an oversized upload with Sluis's JSON 413 and log
 import http.client
 import json
 import re
-import socket
 import ssl
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-DEPLOY_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "sluis.conf"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ops.nginx import (
+    DEPLOY_CONF,
+    free_port,
+    nginx_start,
+    self_signed_certificate,
+    site_config,
+)
 
 
 class Backend(BaseHTTPRequestHandler):
@@ -41,73 +39,19 @@ class Backend(BaseHTTPRequestHandler):
         pass
 
 
-def site_config(tmp: Path, *, http_port: int, https_port: int, backend_port: int) -> str:
-    """The shipped file with only addresses and paths swapped for test ones."""
-    text = DEPLOY_CONF.read_text()
-    swaps = {
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen [::]:80;": "",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-        "listen [::]:443 ssl http2;": "",
-        "server 127.0.0.1:8000": f"server 127.0.0.1:{backend_port}",
-        "/etc/ssl/certs/sluis.crt": str(tmp / "sluis.crt"),
-        "/etc/ssl/private/sluis.key": str(tmp / "sluis.key"),
-        "/var/log/nginx/": f"{tmp}/",
-    }
-    for old, new in swaps.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
-
-
-def main_config(tmp: Path) -> str:
-    temp = "\n".join(
-        f"    {kind}_temp_path {tmp}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"daemon off;\nworker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/main-error.log;\n"
-        f"events {{ worker_connections 64; }}\n"
-        f"http {{\n{temp}\n    include {tmp}/sluis.conf;\n}}\n"
-    )
-
-
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nginx")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", tmp / "sluis.key", "-out", tmp / "sluis.crt"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    self_signed_certificate(tmp)
     backend = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
     ports = {"http_port": free_port(), "https_port": free_port()}
-    (tmp / "sluis.conf").write_text(
-        site_config(tmp, backend_port=backend.server_address[1], **ports)
-    )
-    (tmp / "nginx.conf").write_text(main_config(tmp))
-    command = ["nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(command, stderr=subprocess.PIPE)
-    wait_for_port(ports["https_port"], process)
+    upstream = f"127.0.0.1:{backend.server_address[1]}"
+    process = nginx_start(tmp, site_config(tmp, upstreams=[upstream], **ports), ports["https_port"])
     yield {"tmp": tmp, **ports}
     process.terminate()
     process.wait(timeout=10)
     backend.shutdown()
-
-
-def wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {process.stderr.read()}") from None
-            time.sleep(0.05)  # polling with a deadline
 
 
 def https(nginx) -> http.client.HTTPSConnection:

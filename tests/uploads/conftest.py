@@ -123,31 +123,9 @@ def served(tmp_path_factory):
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory):
     """A real S3-compatible server (moto_server) on a free loopback port for the session."""
-    import subprocess
-    import sys
-    import time
+    from tests.uploads.served import moto_start
 
-    import httpx
-
-    from tests.uploads.served import free_port
-
-    port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    process = subprocess.Popen(
-        [Path(sys.executable).parent / "moto_server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("moto_server did not start") from None
-            time.sleep(0.1)  # polling with a deadline
+    url, process = moto_start(tmp_path_factory.mktemp("moto"))
     yield url
     process.terminate()
     process.wait(timeout=10)

@@ -91,13 +91,29 @@ def free_port() -> int:
 
 def database_url(data_dir: Path) -> tuple[str, str | None]:
     """The served instance's database URL and, on PostgreSQL, the database name to drop."""
-    url = os.environ.get("SLUIS_DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    if not on_postgres():
         return f"sqlite:///{data_dir / 'served.sqlite3'}", None
+    return postgres_database("served")
+
+
+def on_postgres() -> bool:
+    """Whether the suite runs on PostgreSQL (``make test-postgres``)."""
+    return os.environ.get("SLUIS_DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def postgres_database(suffix: str) -> tuple[str, str]:
+    """A fresh, empty database ``<suite database>_<suffix>`` on the suite's PostgreSQL server:
+    its URL and its name (for ``postgres_drop``)."""
+    url = os.environ["SLUIS_DATABASE_URL"]
     config = environ.Env.db_url_config(url)
-    name = f"{config['NAME']}_served"
-    _pg_admin(config, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    name = f"{config['NAME']}_{suffix}"
+    _pg_admin(config, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def postgres_drop(name: str) -> None:
+    config = environ.Env.db_url_config(os.environ["SLUIS_DATABASE_URL"])
+    _pg_admin(config, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _pg_admin(config: dict, *statements: str) -> None:
@@ -168,6 +184,28 @@ def stop(served: Served, db_name: str | None) -> None:
         served.process.kill()
         served.process.wait()
     if db_name:
-        config = environ.Env.db_url_config(os.environ["SLUIS_DATABASE_URL"])
-        _pg_admin(config, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        postgres_drop(db_name)
     shutil.rmtree(served.data_dir, ignore_errors=True)
+
+
+def moto_start(folder: Path) -> tuple[str, subprocess.Popen]:
+    """A real S3-compatible server (moto_server) on a free loopback port, logging into
+    ``folder``; returns its URL and process (terminate it when done)."""
+    port = free_port()
+    with (folder / "moto.log").open("w") as log:
+        process = subprocess.Popen(
+            [BIN / "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return url, process
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)  # polling with a deadline
