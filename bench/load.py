@@ -66,14 +66,16 @@ def django_helper(command: str, argument: str) -> None:
     django.setup()
     if command == "seed":
         print(json.dumps(seed(json.loads(argument))))
-    elif command == "finished":
-        from django.db.models import Max
+    elif command == "window":
+        from django.db.models import Max, Min
 
         from sluis.uploads.models import Upload
 
         ids = [int(i) for i in argument.split(",")]
-        last = Upload.objects.filter(pk__in=ids).aggregate(last=Max("finished_at"))["last"]
-        print(last.timestamp())
+        window = Upload.objects.filter(pk__in=ids).aggregate(
+            first=Min("started_at"), last=Max("finished_at")
+        )
+        print(json.dumps([window["first"].timestamp(), window["last"].timestamp()]))
     elif command == "claim":
         from sluis.ingest.services import upload_claim
 
@@ -382,7 +384,8 @@ class BackgroundUploads(threading.Thread):
 
     def __init__(self, client: Client, tasks: list[int], rate: float, rows: int):
         super().__init__(daemon=True)
-        self.client, self.tasks, self.interval, self.rows = client, tasks, 1 / rate, rows
+        self.client, self.tasks, self.rows = client, tasks, rows
+        self.interval = 1 / rate if rate else 0.0
         self.stopping = threading.Event()
         self.accepted: list[int] = []
         self.busy = 0
@@ -406,7 +409,8 @@ class BackgroundUploads(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
-        self.join()
+        if self.is_alive():
+            self.join()
 
 
 # --- wrk ----------------------------------------------------------------------------------------
@@ -443,12 +447,22 @@ def lua_string(text: str) -> str:
 
 
 def wrk_script(
-    path: Path, token: str | None, method: str = "GET", body: bytes = b"", think_ms: int = 0
+    path: Path,
+    token: str | None,
+    method: str = "GET",
+    body: bytes = b"",
+    think_ms: int = 0,
+    first_requests: int = 0,
 ) -> Path:
     lines = [f"wrk.method = {lua_string(method)}"]
-    if think_ms:  # each connection waits a random 0.5-1.5 x think_ms between requests
+    if think_ms:
+        # Each connection waits a random 0.5-1.5 x think_ms between requests, but sends its
+        # first request at once, as a client does after connecting (wrk would delay it too, and
+        # gunicorn's gthread worker holds a thread on a new connection until its first bytes).
         lines.append(
-            f"function delay() return math.random({think_ms // 2}, {think_ms * 3 // 2}) end"
+            f"local first, calls = {first_requests}, 0\n"
+            "function delay()\n  calls = calls + 1\n  if calls <= first then return 0 end\n"
+            f"  return math.random({think_ms // 2}, {think_ms * 3 // 2})\nend"
         )
     if token:
         lines.append(f'wrk.headers["Authorization"] = {lua_string("Token " + token)}')
@@ -476,7 +490,7 @@ def wrk_run(wrk: str, args: argparse.Namespace, url: str, script: Path) -> dict:
 def run_load(bench: Bench, wrk: str, seeded: dict, client: Client) -> list[dict]:
     args = bench.args
     tasks = seeded["tasks"]
-    status_upload = client_upload_ok(client, tasks["status"][0], args.rows)
+    status_upload = client_upload_ok(client, tasks["status"][0], timeseries_csv(args.rows, 0.0))
     client.wait_finished([status_upload], timeout=120)
     base = f"http://127.0.0.1:{bench.port}"
     token = seeded["token"]
@@ -502,7 +516,8 @@ def run_load(bench: Bench, wrk: str, seeded: dict, client: Client) -> list[dict]
             check=True,
         )
     background = BackgroundUploads(client, tasks["background"], args.background_rate, args.rows)
-    background.start()
+    if args.background_rate > 0:
+        background.start()
     results: list[dict] = []
     try:
         for round_number in range(1, args.rounds + 1):
@@ -545,6 +560,7 @@ def paced_runs(bench: Bench, wrk: str, targets, listing_rate: float, round_numbe
             bench.tmp / f"{name}-paced.lua",
             None if name == "static" else token,
             think_ms=think_ms,
+            first_requests=-(-bench.args.connections // bench.args.wrk_threads),
         )
         result = wrk_run(wrk, bench.args, url, script)
         result.update(round=round_number, target=f"{name} paced", offered=offered)
@@ -553,8 +569,8 @@ def paced_runs(bench: Bench, wrk: str, targets, listing_rate: float, round_numbe
     return results
 
 
-def client_upload_ok(client: Client, task: int, rows: int) -> int:
-    status, body = client.upload(task, timeseries_csv(rows, 0.0))
+def client_upload_ok(client: Client, task: int, content: bytes) -> int:
+    status, body = client.upload(task, content)
     if status != 201:
         raise RuntimeError(f"upload to task {task} answered {status}: {body}")
     return body["id"]
@@ -578,35 +594,29 @@ def print_wrk(result: dict, earlier: list[dict]) -> None:
 
 
 def run_throughput(bench: Bench, client: Client, tasks: list[int], workers: int) -> dict:
+    """Queue one upload per task with no worker running, then start ``workers`` processes and
+    time the processing from the first claim to the last ``finished_at`` (database clock)."""
     args = bench.args
     content = timeseries_csv(args.rows, 0.0)
+    began = time.monotonic()
+    ids = [client_upload_ok(client, task, content) for task in tasks]
+    posting = time.monotonic() - began
     bench.start_workers(workers)
     try:
-        first = None
-        ids = []
-        for task in tasks:
-            status, body = client.upload(task, content)
-            if status != 201:
-                raise RuntimeError(f"throughput upload answered {status}: {body}")
-            first = first or time.time()
-            ids.append(body["id"])
         records = client.wait_finished(ids, timeout=args.throughput_timeout)
     finally:
         bench.stop_workers()
     failed = [r for r in records if r["status"] != "succeeded"]
     if failed:
         raise RuntimeError(f"{len(failed)} uploads failed: {failed[0].get('failure_reason')}")
-    last = float(bench.helper("finished", ",".join(str(i) for i in ids)))
+    first, last = json.loads(bench.helper("window", ",".join(str(i) for i in ids)))
     seconds = last - first
-    result = {
-        "workers": workers,
-        "uploads": len(ids),
-        "seconds": seconds,
-        "rate": len(ids) / seconds,
-    }
+    result = {"workers": workers, "uploads": len(ids), "seconds": seconds}
+    result["rate"] = len(ids) / seconds
     print(
         f"throughput  {workers} worker process(es) x concurrency 1: {len(ids)} uploads of "
-        f"{args.rows} rows in {seconds:6.2f} s = {result['rate']:5.2f} uploads/s",
+        f"{args.rows} rows processed in {seconds:6.2f} s = {result['rate']:5.2f} uploads/s "
+        f"(posting them took {posting:.2f} s, {len(ids) / posting:.1f} uploads/s)",
         flush=True,
     )
     return result
@@ -694,8 +704,8 @@ def main() -> None:
         help="offered rate of the paced runs, as a fraction of the listing's saturation rate",
     )
     parser.add_argument("--rows", type=int, default=2000, help="rows per timeseries upload")
-    parser.add_argument("--uploads", type=int, default=40, help="per throughput run")
-    parser.add_argument("--throughput-rounds", type=int, default=1)
+    parser.add_argument("--uploads", type=int, default=60, help="per throughput run")
+    parser.add_argument("--throughput-rounds", type=int, default=2)
     parser.add_argument("--throughput-timeout", type=float, default=240)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
@@ -743,7 +753,7 @@ def run_all(bench: Bench, wrk: str, args) -> tuple[list[dict], list[dict]]:
     client = Client(bench.port, seeded["token"])
     # The busy source: a real upload, claimed by this script as a worker would claim it, so that
     # it stays `processing` (with a lease) for the whole run and no worker picks it up.
-    busy_upload = client_upload_ok(client, seeded["tasks"]["busy"][0], 20)
+    busy_upload = client_upload_ok(client, seeded["tasks"]["busy"][0], timeseries_csv(20, 0.0))
     bench.helper("claim", str(busy_upload))
     results: list[dict] = []
     if not args.skip_load:
