@@ -492,6 +492,8 @@ def run_load(bench: Bench, wrk: str, seeded: dict, client: Client) -> list[dict]
     tasks = seeded["tasks"]
     status_upload = client_upload_ok(client, tasks["status"][0], timeseries_csv(args.rows, 0.0))
     client.wait_finished([status_upload], timeout=120)
+    _, listing = client.request("GET", LISTING)
+    print(f"{LISTING} shows the supplier {json.loads(listing)['count']} sync tasks", flush=True)
     base = f"http://127.0.0.1:{bench.port}"
     token = seeded["token"]
     small = multipart("levels.csv", timeseries_csv(20, 0.0))
