@@ -17,15 +17,21 @@ Part 1, ``wrk`` (``--latency``, 50 connections, 2 threads, ``--duration`` s each
 - ``GET /api/v1/uploads/{id}/`` (the record of a succeeded upload) with the token;
 - ``POST /api/v1/sync_tasks/{id}/upload/`` of a small multipart CSV to a data source whose
   upload is ``processing``: every answer must be 409 ``data_source_busy`` (others are counted).
-All four run while a background client posts timeseries uploads (``--background-rate`` per second)
-that two worker processes process, so the anchor and Sluis see the same load; the rounds repeat.
+Then the anchor and the listing again at the same offered rate, ``--paced-fraction`` (half) of
+the listing's saturation rate: each connection thinks between requests, so p50/p99 show the
+service time at that load rather than the closed-loop queue of a saturated server.
+All runs, anchor included, see the same load: a background client posts timeseries uploads
+(``--background-rate`` per second) that two worker processes process; the rounds repeat.
 
 Part 2, processing throughput: ``--uploads`` timeseries CSVs (``--rows`` rows each) posted to as
-many fresh data sources, one ``sluis worker --concurrency 1`` process and then two; time from the
-first 201 to the last ``finished_at``, uploads/s and the two-to-one ratio.
+many fresh data sources with no worker running, then one ``sluis worker --concurrency 1`` process
+(or two such processes) started; time from the first claim (``started_at``) to the last
+``finished_at``, uploads/s and the two-to-one ratio; 1, 2, 1, 2 by default.
 
-Needs ``wrk`` (Debian package ``wrk``: installed with apt-get when run as root), PostgreSQL
-(``createdb``/``dropdb``) and Redis for ``--db postgres``. Not a test.
+Needs ``wrk`` (Debian package ``wrk``: installed with apt-get when run as root) and Redis, plus
+PostgreSQL (``createdb``/``dropdb``) for ``--db postgres``. Everything it starts is stopped and
+removed at the end: processes, the PostgreSQL database, the Redis database (flushed; the script
+refuses one that is not empty), the temporary folder. Results: bench/README.md. Not a test.
 """
 
 from __future__ import annotations
