@@ -92,8 +92,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not pytest-django's in-memory default: worker subprocesses of the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections on both engines: opening one costs more than a simple query (SQLite
+# opens the file, runs the pragmas above and parses the schema again; PostgreSQL starts a backend).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -------------------------------------------------------------------
