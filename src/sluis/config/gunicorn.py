@@ -92,4 +92,8 @@ def server_options(*, host: str, port: int, workers: int, threads: int) -> dict:
         "errorlog": "-",
         "loglevel": settings.LOG_LEVEL.lower(),
         "logger_class": "sluis.config.gunicorn.SluisLogger",
+        # gunicorn's runtime control socket (~/.gunicorn/gunicorn.ctl by default) is shared by
+        # every server of a user on one machine and lets anyone with access reconfigure it;
+        # Sluis is managed through its supervisor, never through that socket.
+        "control_socket_disable": True,
     }
