@@ -42,7 +42,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,8 @@ import time
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ports import free_port, wait_for_port
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve()
@@ -143,22 +144,6 @@ def seed(spec: dict) -> dict:
 # --- processes ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, deadline_s: float = 90) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
 def ensure_wrk() -> str:
     if found := shutil.which("wrk"):
         return found
@@ -240,7 +225,7 @@ class Bench:
             str(self.args.web_threads),
         ]
         self.server = self._start(command, log)
-        wait_for_port(self.port)
+        wait_for_port(self.port, deadline_s=90)
 
     def start_workers(self, count: int) -> None:
         """``count`` worker processes of concurrency 1; returns once each is consuming."""
