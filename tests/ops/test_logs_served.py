@@ -151,4 +151,5 @@ def test_every_line_of_the_output_is_a_json_object_with_the_standard_fields(slui
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["time"])
         loggers.add(record["logger"].split(".")[0])
     assert {"sluis", "gunicorn", "celery"} <= loggers  # web, server and worker alike
-    assert any(r["message"].startswith("worker shutting down") for r in log.records())
+    tail = "\n".join(log.text().splitlines()[-30:])
+    assert any(r["message"].startswith("worker shutting down") for r in log.records()), tail

@@ -5,6 +5,7 @@ the suite runs on PostgreSQL, a database of its own on the same server (``<name>
 Data is set up through ``sluis manage shell`` in the server's environment.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -63,6 +64,11 @@ class Served:
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _descendants(pid: int) -> list[int]:
+    children = _children(pid)
+    return [grandchild for child in children for grandchild in _descendants(child)] + children
 
 
 SETUP = """
@@ -177,12 +183,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 def stop(served: Served, db_name: str | None) -> None:
+    family = _descendants(served.process.pid)  # the embedded worker runs in its own session
     served.process.send_signal(signal.SIGINT)  # gunicorn: quick shutdown
     try:
-        served.process.wait(timeout=30)
+        served.process.wait(timeout=90)  # generous: a loaded CI machine is slow to shut down
     except subprocess.TimeoutExpired:
         served.process.kill()
         served.process.wait()
+    for pid in family:  # never leave a process behind, whatever happened
+        with contextlib.suppress(OSError):
+            if b"sluis" in Path(f"/proc/{pid}/cmdline").read_bytes():  # still ours, not reused
+                os.kill(pid, signal.SIGKILL)
     if db_name:
         postgres_drop(db_name)
     shutil.rmtree(served.data_dir, ignore_errors=True)
