@@ -1,24 +1,26 @@
 """The database failing under a task (docs/processing.md), with real processes.
 
-A real ``sluis worker`` on a private Redis processes vector uploads against this test's
-PostgreSQL database. The test parks the worker at a known point with a row lock it owns, then
-terminates every database session of the worker (``pg_terminate_backend``), as a database
+A real ``sluis worker`` on a private Redis processes vector and timeseries uploads against this
+test's PostgreSQL database. The test parks the worker at a known point with a row lock it owns,
+then terminates every database session of the worker (``pg_terminate_backend``), as a database
 restart or failover does. What a user sees: the upload is queued again and retried, ends
-``succeeded`` with the new data and a truthful attempt count, and readers see the old version,
-complete, until the new one is switched in. The lease is long (the default time limit): a
-retry must not wait for the sweeper to notice an expired lease.
+``succeeded`` with the new data and a truthful attempt count; until then readers see the old
+vector version, complete, and none of the timeseries file's values. The lease is long (the
+default time limit): a retry must not wait for the sweeper to notice an expired lease.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from django.db import connection
 
 from sluis.catalog.models import DataSource
+from sluis.datastore.timeseries.models import Event, Series
 from sluis.datastore.vector.models import VectorVersion, VersionState
 from sluis.datastore.vector.selectors import features_current
 from sluis.uploads.models import Upload
@@ -76,11 +78,13 @@ def vector_upload(make_source, store_upload):
     def store(count: int, version: int) -> Upload:
         return store_upload(created, geojson(count, version), f"gemalen-v{version}.geojson")
 
-    def send(upload: Upload) -> Upload:
-        upload_received.send(sender=Upload, upload_id=upload.pk)
-        return upload
-
     return store, send
+
+
+def send(upload: Upload) -> Upload:
+    """Wake the worker for a stored upload."""
+    upload_received.send(sender=Upload, upload_id=upload.pk)
+    return upload
 
 
 def processed(vector_upload, count: int, version: int) -> Upload:
@@ -213,3 +217,50 @@ def test_a_worker_whose_idle_connections_were_cut_reconnects_for_the_next_upload
     second = processed(vector_upload, 4, version=2)
     assert (second.status, second.failure_reason, second.attempts) == ("succeeded", "", 1)
     assert current(first.data_source_id) == version_of(4, version=2)
+
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def levels(hours: range, offset: float) -> bytes:
+    rows = ["location,parameter,timestamp,value"]
+    for hour in hours:
+        moment = (START + timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows.append(f"L1,level,{moment},{hour + offset}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def stored_levels(data_source_id: int) -> dict[int, float]:
+    events = Event.objects.filter(series__data_source=data_source_id)
+    return {int((e.timestamp - START).total_seconds()) // 3600: e.value for e in events}
+
+
+def test_the_database_failing_in_a_timeseries_merge_stores_all_of_the_file_or_none(
+    worker, make_source, store_upload
+):
+    """Hours 0-47, then 24-71 revised: the merge waits for the test's lock on hour 30."""
+    created = make_source(name="Peilen")
+    first = finished(send(store_upload(created, levels(range(48), 0.0), "day1-2.csv")))
+    assert first.status == "succeeded", first.failure_reason
+    second = store_upload(created, levels(range(24, 72), 0.5), "day2-3.csv")
+    with psycopg.connect(database_url()) as holder:
+        holder.execute(
+            f"SELECT value FROM {Event._meta.db_table} WHERE timestamp = %s FOR UPDATE",
+            [START + timedelta(hours=30)],
+        )
+        send(second)
+        cut_once_waiting(holder)
+
+        wait_for(lambda: retried_and_waiting(holder, second), 15, "attempt 2 at the merge")
+        assert requeued_in_log(worker, second)
+        assert stored_levels(first.data_source_id) == {h: h + 0.0 for h in range(48)}
+        holder.rollback()
+
+    second = finished(second)
+    assert (second.status, second.failure_reason, second.attempts) == ("succeeded", "", 2)
+    assert (second.inserted, second.updated, second.unchanged) == (24, 24, 0)
+    assert stored_levels(first.data_source_id) == {
+        h: h + (0.5 if h >= 24 else 0.0) for h in range(72)
+    }
+    series = Series.objects.get(data_source=first.data_source_id)
+    assert (series.event_count, series.last_timestamp) == (72, START + timedelta(hours=71))
