@@ -33,27 +33,35 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 SETTINGS = {"SLUIS_SWEEP_INTERVAL": 0.5, "SLUIS_REQUEUE_AFTER": 2, "SLUIS_TASK_TIME_LIMIT": 600}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _needs_postgres():
     if not on_postgres():
         pytest.skip("needs PostgreSQL (row locks, pg_terminate_backend): runs in test-postgres")
 
 
-@pytest.fixture
-def worker(settings, tmp_path):
-    """One ``sluis worker`` on a private redis-server, for a queue of this test's own."""
-    redis = RedisServer(tmp_path).start()
+@pytest.fixture(scope="module")
+def _worker(django_db_setup, tmp_path_factory):
+    """One ``sluis worker`` on a private redis-server, for a queue of its own, shared by the
+    tests of this module (a worker takes seconds to start and stop)."""
+    folder = tmp_path_factory.mktemp("database-loss")
+    redis = RedisServer(folder).start()
     queue = f"sluis-test-{uuid.uuid4().hex[:12]}"
-    settings.SLUIS_BROKER_URL, settings.SLUIS_QUEUE = redis.url, queue
-    for key, value in SETTINGS.items():
-        setattr(settings, key, value)
-    process = Worker(worker_env(redis.url, queue, **SETTINGS), tmp_path / "worker.log")
+    process = Worker(worker_env(redis.url, queue, **SETTINGS), folder / "worker.log")
     try:
-        yield process.wait_ready()
+        yield process.wait_ready(), redis.url, queue
     finally:
         process.stop()
         redis.stop()
-        print(process.log.read_text(errors="replace"))  # shown when the test failed
+
+
+@pytest.fixture
+def worker(_worker, settings):
+    process, broker_url, queue = _worker
+    settings.SLUIS_BROKER_URL, settings.SLUIS_QUEUE = broker_url, queue
+    for key, value in SETTINGS.items():
+        setattr(settings, key, value)
+    yield process
+    print(process.log.read_text(errors="replace"))  # shown when the test failed
 
 
 def geojson(count: int, version: int) -> bytes:
