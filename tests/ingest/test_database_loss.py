@@ -78,15 +78,15 @@ def geojson(count: int, version: int) -> bytes:
 
 @pytest.fixture
 def vector_upload(make_source, store_upload):
-    """A new vector data source; ``store(count, version)`` stores an upload of ``count`` points
-    of version ``version`` (the points move with each version); ``send(upload)`` wakes the
-    worker. Stored first: the upload row's foreign key waits for a lock on the data source."""
+    """A new vector data source; ``vector_upload(count, version)`` stores (and does not send)
+    an upload of ``count`` points of version ``version`` (the points move with each version).
+    Stored before a test locks the data source row: the upload's foreign key would wait."""
     created = make_source(name="Gemalen", kind="vector")
 
     def store(count: int, version: int) -> Upload:
         return store_upload(created, geojson(count, version), f"gemalen-v{version}.geojson")
 
-    return store, send
+    return store
 
 
 def send(upload: Upload) -> Upload:
@@ -95,9 +95,8 @@ def send(upload: Upload) -> Upload:
     return upload
 
 
-def processed(vector_upload, count: int, version: int) -> Upload:
-    store, send = vector_upload
-    return finished(send(store(count, version)))
+def processed(upload: Upload) -> Upload:
+    return finished(send(upload))
 
 
 def finished(upload: Upload, timeout: float = 30) -> Upload:
@@ -162,10 +161,9 @@ def requeued_in_log(worker: Worker, upload: Upload) -> bool:
 def test_the_database_failing_at_the_switch_retries_the_upload_and_keeps_the_old_version(
     worker, vector_upload
 ):
-    first = processed(vector_upload, 2, version=1)
+    first = processed(vector_upload(2, version=1))
     assert first.status == "succeeded", first.failure_reason
-    store, send = vector_upload
-    second = store(5, version=2)
+    second = vector_upload(5, version=2)
     with psycopg.connect(database_url()) as holder:
         holder.execute(  # the switch waits here, every feature staged
             f"SELECT id FROM {VectorVersion._meta.db_table} "
@@ -194,9 +192,8 @@ def test_the_database_failing_between_two_statements_retries_the_upload(worker, 
     """The worker waits in a statement of its own (no transaction of Django's): creating the
     new version waits for the test's lock on the data source row (the foreign key's share
     lock). Its broken connection must not be reused to put the upload back."""
-    first = processed(vector_upload, 2, version=1)
-    store, send = vector_upload
-    second = store(3, version=2)
+    first = processed(vector_upload(2, version=1))
+    second = vector_upload(3, version=2)
     with psycopg.connect(database_url()) as holder:
         holder.execute(
             f"SELECT id FROM {DataSource._meta.db_table} WHERE id = %s FOR UPDATE",
@@ -219,10 +216,10 @@ def test_the_database_failing_between_two_statements_retries_the_upload(worker, 
 def test_a_worker_whose_idle_connections_were_cut_reconnects_for_the_next_upload(
     worker, vector_upload
 ):
-    first = processed(vector_upload, 2, version=1)
+    first = processed(vector_upload(2, version=1))
     assert terminate_worker_sessions()  # between two tasks: the worker holds idle sessions
 
-    second = processed(vector_upload, 4, version=2)
+    second = processed(vector_upload(4, version=2))
     assert (second.status, second.failure_reason, second.attempts) == ("succeeded", "", 1)
     assert current(first.data_source_id) == version_of(4, version=2)
 
@@ -248,13 +245,15 @@ def test_the_database_failing_in_a_timeseries_merge_stores_all_of_the_file_or_no
 ):
     """Hours 0-47, then 24-71 revised: the merge waits for the test's lock on hour 30."""
     created = make_source(name="Peilen")
-    first = finished(send(store_upload(created, levels(range(48), 0.0), "day1-2.csv")))
+    first = processed(store_upload(created, levels(range(48), 0.0), "day1-2.csv"))
     assert first.status == "succeeded", first.failure_reason
     second = store_upload(created, levels(range(24, 72), 0.5), "day2-3.csv")
     with psycopg.connect(database_url()) as holder:
         holder.execute(
-            f"SELECT value FROM {Event._meta.db_table} WHERE timestamp = %s FOR UPDATE",
-            [START + timedelta(hours=30)],
+            f"SELECT value FROM {Event._meta.db_table} WHERE timestamp = %s "
+            f"AND series_id IN (SELECT id FROM {Series._meta.db_table} "
+            "WHERE data_source_id = %s) FOR UPDATE",
+            [START + timedelta(hours=30), first.data_source_id],
         )
         send(second)
         cut_once_waiting(holder)
