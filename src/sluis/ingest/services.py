@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -369,6 +369,10 @@ def _fail(
 
 
 def _release_quietly(upload: Upload) -> None:
+    """Outside a transaction Django keeps a connection the database cut (restart, failover)
+    and would reuse it for the release: an unusable one is dropped first, so it reconnects."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
     try:
         upload_release(upload_id=upload.pk, attempt=upload.attempts)
     except DatabaseError:
