@@ -95,7 +95,7 @@ def token_revoke(*, token: ApiToken) -> None:
 def token_authenticate(*, secret: str) -> ApiToken | None:
     """The active token matching ``secret``, or None. Compares digests in constant time."""
     digest = token_digest(secret)
-    candidates = ApiToken.objects.active().select_related("user", "user__organization")
+    candidates = ApiToken.objects.active().select_related("user").order_by()
     for token in candidates.filter(prefix=secret[:TOKEN_PREFIX_LENGTH]):
         if hmac.compare_digest(token.digest, digest) and token.user.is_active:
             _touch(token)
