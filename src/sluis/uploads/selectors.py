@@ -25,7 +25,8 @@ def uploads_visible(*, user) -> QuerySet[Upload]:
 def upload_visible(*, user, pk: int) -> Upload | None:
     """Upload ``pk`` if ``user`` may see it (the rules of ``uploads_visible``), else None: one
     query by primary key, the rules checked on the row (cheaper than the filtered query)."""
-    upload = Upload.objects.select_related(*_RELATED).filter(pk=pk).order_by().first()
+    found = Upload.objects.select_related("uploader", "data_source").filter(pk=pk).order_by()
+    upload = found.first()
     return upload if upload is not None and _sees(user, upload) else None
 
 
