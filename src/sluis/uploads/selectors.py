@@ -4,13 +4,13 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from sluis.uploads.models import Upload
 
-_RELATED = ("uploader", "data_source", "data_source__owner", "sync_task")
-
 
 def uploads_visible(*, user) -> QuerySet[Upload]:
     """Uploads ``user`` may see: their own, their organization's (as uploader or as owner of
     the data source), or all for administrators. Anonymous callers see none."""
-    uploads = Upload.objects.select_related(*_RELATED)
+    uploads = Upload.objects.select_related(
+        "uploader", "data_source", "data_source__owner", "sync_task"
+    )
     if not user.is_authenticated:
         return uploads.none()
     if user.is_staff:
