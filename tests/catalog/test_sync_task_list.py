@@ -1,5 +1,6 @@
 import pytest
 
+from sluis.accounts.services import token_create, user_create
 from sluis.catalog.models import SyncTask, TaskType
 
 LIST = "/api/v1/sync_tasks/"
@@ -117,3 +118,11 @@ def test_detail_shows_one_visible_task(api, catalog, supplier, outsider):
     hidden = api.get(f"{LIST}{task.pk}/", {"token": outsider.token})
     assert hidden.status_code == 404 and hidden.json()["code"] == "sync_task_not_found"
     assert api.get(f"{LIST}999999/").status_code == 404
+
+
+def test_a_user_without_organization_sees_no_private_task(api, catalog, org):
+    loner = user_create(username="loner", organization=None, data_supplier=True)
+    secret = SyncTask.objects.create(name="Secret run", owner=org, private=True)
+    listed = ids(api.get(LIST, {"token": token_create(user=loner).secret}))
+    assert listed == {catalog[k].pk for k in ("public", "closed", "calc")}
+    assert secret.pk not in listed

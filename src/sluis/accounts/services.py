@@ -93,11 +93,15 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 def token_authenticate(*, secret: str) -> ApiToken | None:
-    """The active token matching ``secret``, or None. Compares digests in constant time."""
+    """The active token matching ``secret``, or None. Compares digests in constant time.
+
+    Revocation and expiry are checked on the row (``ApiToken.is_active``): the same rule as
+    ``ApiToken.objects.active()``, and a simpler query on every authenticated request.
+    """
     digest = token_digest(secret)
-    candidates = ApiToken.objects.active().select_related("user", "user__organization")
+    candidates = ApiToken.objects.select_related("user").order_by()
     for token in candidates.filter(prefix=secret[:TOKEN_PREFIX_LENGTH]):
-        if hmac.compare_digest(token.digest, digest) and token.user.is_active:
+        if hmac.compare_digest(token.digest, digest) and token.is_active and token.user.is_active:
             _touch(token)
             return token
     return None

@@ -22,6 +22,26 @@ def uploads_visible(*, user) -> QuerySet[Upload]:
     return uploads.filter(visible)
 
 
+def upload_visible(*, user, pk: int) -> Upload | None:
+    """Upload ``pk`` if ``user`` may see it (the rules of ``uploads_visible``), else None: one
+    query by primary key, the rules checked on the row (cheaper than the filtered query)."""
+    found = Upload.objects.select_related("uploader", "data_source").filter(pk=pk).order_by()
+    upload = found.first()
+    return upload if upload is not None and _sees(user, upload) else None
+
+
+def _sees(user, upload: Upload) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or upload.uploader_id == user.pk:
+        return True
+    org = user.organization_id
+    if not org:
+        return False
+    uploader_org = upload.uploader.organization_id if upload.uploader else None
+    return org in (uploader_org, upload.data_source.owner_id)
+
+
 def uploads_latest_per_data_source(*, user) -> QuerySet[Upload]:
     """The most recent visible upload of every data source (the legacy ``GET /uploads/``)."""
     visible = uploads_visible(user=user)

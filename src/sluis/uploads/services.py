@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from sluis.catalog.errors import SyncTaskNotFound
 from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
-from sluis.catalog.selectors import sync_tasks_visible, user_can_upload
+from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
 from sluis.uploads import errors
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
@@ -101,7 +101,7 @@ def _receive(user, body: RequestBody, key: str, resolve: Callable) -> Receipt:
 
 
 def _visible_task(user, sync_task_id: int) -> SyncTask:
-    task = sync_tasks_visible(user=user).filter(pk=sync_task_id).first()
+    task = sync_task_visible(user=user, pk=sync_task_id)
     if task is None:
         raise SyncTaskNotFound()
     return task
@@ -153,7 +153,12 @@ def _prior(user, key: str) -> Upload | None:
 
 
 def _running(source: DataSource) -> Upload | None:
-    return Upload.objects.filter(data_source=source, status__in=BUSY_STATUSES).first()
+    """The busy upload of ``source`` with the fields ``_busy`` reports (fewer columns: cheaper)."""
+    running = Upload.objects.filter(data_source=source, status__in=BUSY_STATUSES).order_by()
+    return running.only(*_BUSY_FIELDS).first()
+
+
+_BUSY_FIELDS = ("status", "received_at", "started_at")
 
 
 def _busy(running: Upload | None) -> errors.DataSourceBusy:

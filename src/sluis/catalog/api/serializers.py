@@ -1,17 +1,18 @@
 from rest_framework import serializers
 
 from sluis.catalog.models import DataSource, SyncTask
+from sluis.config.serializers import ModelSerializer
 from sluis.uploads.api.serializers import UploadSummarySerializer
 from sluis.uploads.selectors import upload_latest_for_task
 
 
-class DataSourceSummarySerializer(serializers.ModelSerializer):
+class DataSourceSummarySerializer(ModelSerializer):
     class Meta:
         model = DataSource
         fields = ["id", "name", "kind"]
 
 
-class SyncTaskSerializer(serializers.ModelSerializer):
+class SyncTaskSerializer(ModelSerializer):
     """A sync task as the Nexus listing shows it, plus Sluis's data source summary."""
 
     owner = serializers.CharField(source="owner.name")

@@ -5,7 +5,7 @@ from rest_framework import generics
 from sluis.catalog.api.filters import filter_sync_tasks
 from sluis.catalog.api.serializers import SyncTaskDetailSerializer, SyncTaskSerializer
 from sluis.catalog.errors import SyncTaskNotFound
-from sluis.catalog.selectors import sync_tasks_visible
+from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible
 
 _LIST_PARAMS = [
     OpenApiParameter("uploadable", OpenApiTypes.BOOL, description="only tasks accepting uploads"),
@@ -33,7 +33,7 @@ class SyncTaskDetailView(generics.RetrieveAPIView):
     serializer_class = SyncTaskDetailSerializer
 
     def get_object(self):
-        task = sync_tasks_visible(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
+        task = sync_task_visible(user=self.request.user, pk=self.kwargs["pk"])
         if task is None:
             raise SyncTaskNotFound()
         return task

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from sluis.config.serializers import ModelSerializer
 from sluis.uploads.links import DownloadLink, download_link
 from sluis.uploads.models import Upload
 
@@ -37,7 +38,7 @@ def error_report_link(request, upload: Upload) -> str | None:
     ).url
 
 
-class _LinkedSerializer(serializers.ModelSerializer):
+class _LinkedSerializer(ModelSerializer):
     def _link(self, upload: Upload) -> DownloadLink | None:
         cache = self.context.setdefault("_links", {})
         if upload.pk not in cache:
@@ -158,7 +159,7 @@ class UploadSerializer(UploadReceiptSerializer):
         return utc_z(upload.original_purged_at)
 
 
-class UploadSummarySerializer(serializers.ModelSerializer):
+class UploadSummarySerializer(ModelSerializer):
     """A short view of an upload, embedded in a sync task."""
 
     upload_date = serializers.SerializerMethodField()

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from sluis.accounts.errors import NotAuthenticated
 from sluis.catalog.errors import SyncTaskNotFound
-from sluis.catalog.selectors import sync_tasks_visible
+from sluis.catalog.selectors import sync_task_visible
 from sluis.uploads import errors
 from sluis.uploads.api.serializers import (
     LegacyUploadSerializer,
@@ -22,7 +22,11 @@ from sluis.uploads.api.serializers import (
     original_link,
 )
 from sluis.uploads.receiving import CHUNK, Limits, RequestBody
-from sluis.uploads.selectors import uploads_latest_per_data_source, uploads_visible
+from sluis.uploads.selectors import (
+    upload_visible,
+    uploads_latest_per_data_source,
+    uploads_visible,
+)
 from sluis.uploads.services import (
     Receipt,
     upload_original_check,
@@ -153,7 +157,7 @@ class UploadDetailView(generics.RetrieveAPIView):
 
     def get_object(self):
         _authenticated(self.request)
-        upload = uploads_visible(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
+        upload = upload_visible(user=self.request.user, pk=self.kwargs["pk"])
         if upload is None:
             raise errors.UploadNotFound()
         return upload
@@ -168,7 +172,7 @@ class UploadOriginalView(APIView):
     )
     def get(self, request, pk: int):
         _authenticated(request)
-        upload = uploads_visible(user=request.user).filter(pk=pk).first()
+        upload = upload_visible(user=request.user, pk=pk)
         if upload is None:
             raise errors.UploadNotFound()
         upload_original_check(upload=upload)
@@ -187,7 +191,7 @@ class SyncTaskUploadListView(generics.ListAPIView):
     def get_queryset(self):
         _authenticated(self.request)
         user = self.request.user
-        if not sync_tasks_visible(user=user).filter(pk=self.kwargs["pk"]).exists():
+        if sync_task_visible(user=user, pk=self.kwargs["pk"]) is None:
             raise SyncTaskNotFound()
         return uploads_visible(user=user).filter(sync_task_id=self.kwargs["pk"])
 
