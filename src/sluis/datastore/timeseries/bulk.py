@@ -239,6 +239,7 @@ class SqliteStager(Stager):
 
     def _create(self) -> None:
         self.spans: dict[int, list[int]] = {}  # key -> [staged rows, first ts, last ts]
+        self.whole_seconds = True  # no staged time has a fraction of a second
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE ts_staging (key integer NOT NULL, ts integer NOT NULL, "
@@ -272,6 +273,7 @@ class SqliteStager(Stager):
             raw.execute("COMMIT")
         self.rows += len(keys)
         self._spans(np.asarray(keys), np.asarray(stamps))
+        self.whole_seconds = self.whole_seconds and not (np.asarray(stamps) % 1_000_000).any()
 
     def _spans(self, keys: np.ndarray, stamps: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
@@ -306,7 +308,7 @@ class SqliteStager(Stager):
             inserted = self._distinct_counts(cursor, distinct) if all_new else {}
             if not all_new:  # with only new series every staged row is an insert: no counting
                 cursor.execute(_SQLITE_COUNT_TRIGGER)
-            cursor.execute(_SQLITE_MERGE)
+            cursor.execute(_SQLITE_MERGE_SECONDS if self.whole_seconds else _SQLITE_MERGE)
             changed = cursor.rowcount
             if not all_new:
                 cursor.execute("DROP TRIGGER ts_count_inserted")
@@ -356,13 +358,17 @@ _SQLITE_TEXT = (
     f"datetime({_SECONDS}, 'unixepoch') "
     f"|| CASE WHEN {_MICROS} = 0 THEN '' ELSE printf('.%06d', {_MICROS}) END"
 )
-_SQLITE_MERGE = (
-    'INSERT INTO ts_event (series_id, "timestamp", value, flag) '  # noqa: S608 (constants)
-    f"SELECT m.series_id, {_SQLITE_TEXT}, s.value, s.flag FROM ts_staging s "
+_SQLITE_MERGE_INTO = (
+    'INSERT INTO ts_event (series_id, "timestamp", value, flag) '
+    "SELECT m.series_id, {text}, s.value, s.flag FROM ts_staging s "
     'JOIN ts_keymap m ON m.key = s.key WHERE true ON CONFLICT (series_id, "timestamp") '
     "DO UPDATE SET value = excluded.value, flag = excluded.flag"
     " WHERE ts_event.value IS NOT excluded.value OR ts_event.flag IS NOT excluded.flag"
 )
+_SQLITE_MERGE = _SQLITE_MERGE_INTO.format(text=_SQLITE_TEXT)
+# Only whole seconds staged (the common case): no fraction to split off, about 0.1 s less per
+# million rows (exact division, so times before 1970 are right too).
+_SQLITE_MERGE_SECONDS = _SQLITE_MERGE_INTO.format(text="datetime(s.ts / 1000000, 'unixepoch')")
 
 
 def _from_micros(micros: int | None) -> datetime | None:
