@@ -267,6 +267,8 @@ def test_sluis_serve_processes_uploads_with_its_embedded_worker_and_no_broker_se
         # Every wake-up is consumed, also a second one the sweeper may send at worker start for
         # the same upload (processing it again is a no-op).
         wait_for(lambda: not list(queue.glob(f"*.{engine.queue}.msg")), 15, "an empty queue")
+        # no warning for the broker-free transport's URL (kombu's "No hostname was supplied")
+        assert b"hostname" not in log.read_bytes()
     finally:
         serve.send_signal(signal.SIGTERM)  # stops the web server, then its worker
         try:

@@ -25,7 +25,8 @@ from django.conf import settings
 
 
 def broker_url() -> str:
-    return settings.SLUIS_BROKER_URL or "filesystem://"
+    # kombu warns on every connection of a URL without a host; the folders are in the options
+    return settings.SLUIS_BROKER_URL or "filesystem://localhost//"
 
 
 def is_embedded() -> bool:
