@@ -165,3 +165,34 @@ def upload_and_process(page, name: str, content: bytes):
     row = page.locator(f"#upload-{upload.pk}")
     expect(row.get_by_test_id("status")).to_have_text("succeeded")
     return upload
+
+
+def drop_csv_with_progress(page, source) -> Upload:
+    """Drop a 1.1 MB measurements CSV on ``source``'s page with uploads throttled, and check the
+    progress bar moved through several values to 100 and the file arrived whole."""
+    csv = measurements_csv(30_000)
+    open_source_page(page, source)
+    record_progress(page)
+    throttle_uploads(page)
+    drop_file(page, "levels.csv", csv.decode())
+    expect(page.locator("#progress-wrap")).to_be_visible()
+    upload = received_upload(page)
+    seen = page.evaluate("() => window.progressSeen")
+    assert len({value for value in seen if 0 < value < 100}) >= 3, seen
+    assert seen == sorted(seen) and seen[-1] == 100
+    assert upload.original_filename == "levels.csv" and upload.size == len(csv)
+    return upload
+
+
+def failed_with_report(page, upload: Upload) -> tuple:
+    """Process ``upload``, check its row says it failed with nothing written, and download its
+    full error report: returns the row and the report's text."""
+    assert upload_process(upload_id=upload.pk) == "failed"
+    row = page.locator(f"#upload-{upload.pk}")
+    expect(row.get_by_test_id("status")).to_have_text("failed")
+    expect(row.locator(".failure")).to_contain_text("nothing was written")
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Full error report (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"upload-{upload.pk}-errors.csv"
+    return row, Path(download.path()).read_text()

@@ -1,12 +1,10 @@
 """In Chromium, with the processing engine: a broken file fails, and its error report is read."""
 
 import json
-from pathlib import Path
 
 from playwright.sync_api import expect
 
-from sluis.ingest.services import upload_process
-from tests.web.conftest import drop_bytes, open_source_page, received_upload
+from tests.web.conftest import drop_bytes, failed_with_report, open_source_page, received_upload
 
 
 def test_a_broken_file_fails_and_its_error_report_can_be_read(page, web_supplier, make_source):
@@ -28,18 +26,8 @@ def test_a_broken_file_fails_and_its_error_report_can_be_read(page, web_supplier
     }
     open_source_page(page, source)
     drop_bytes(page, "pumps.geojson", json.dumps(collection).encode())
-    upload = received_upload(page)
-    assert upload_process(upload_id=upload.pk) == "failed"
-
-    row = page.locator(f"#upload-{upload.pk}")
-    expect(row.get_by_test_id("status")).to_have_text("failed")
-    expect(row.locator(".failure")).to_contain_text("nothing was written")
+    row, report = failed_with_report(page, received_upload(page))
     expect(row.locator(".errors")).to_contain_text("pumps.geojson feature 2")
     expect(row.locator(".errors")).to_contain_text("coordinates fall outside longitude")
-    with page.expect_download() as download_info:
-        row.get_by_role("link", name="Full error report (CSV)").click()
-    download = download_info.value
-    assert download.suggested_filename == f"upload-{upload.pk}-errors.csv"
-    report = Path(download.path()).read_text()
     assert "pumps.geojson" in report and "coordinates fall outside longitude" in report
     expect(page.locator("#preview-status")).to_have_text("No features are stored yet.")

@@ -3,37 +3,23 @@ broken file's error report. The test itself runs the worker's ``upload_process``
 the page sent, so processing happens exactly when the test says, on SQLite and PostgreSQL."""
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from sluis.ingest.services import upload_process
 from tests.web.conftest import (
+    drop_csv_with_progress,
     drop_file,
-    measurements_csv,
+    failed_with_report,
     open_source_page,
     received_upload,
-    record_progress,
-    throttle_uploads,
 )
 
 
 def test_a_dropped_csv_uploads_with_progress_is_processed_and_charted(
     page, web_supplier, make_source
 ):
-    source = make_source(name="Water levels")
-    csv = measurements_csv(30_000)  # about 1.1 MB
-    open_source_page(page, source)
-    record_progress(page)
-    throttle_uploads(page)
-
-    drop_file(page, "levels.csv", csv.decode())
-    expect(page.locator("#progress-wrap")).to_be_visible()
-    upload = received_upload(page)
-    seen = page.evaluate("() => window.progressSeen")
-    assert len({value for value in seen if 0 < value < 100}) >= 3, seen
-    assert seen == sorted(seen) and seen[-1] == 100
-    assert upload.original_filename == "levels.csv" and upload.size == len(csv)
+    upload = drop_csv_with_progress(page, make_source(name="Water levels"))
     row = page.locator(f"#upload-{upload.pk}")
     expect(row.get_by_test_id("status")).to_have_text("queued")
 
@@ -82,18 +68,8 @@ def test_a_csv_with_bad_rows_fails_with_line_numbers_in_its_report(page, web_sup
     )
     open_source_page(page, source)
     drop_file(page, "broken.csv", broken)
-    upload = received_upload(page)
-    assert upload_process(upload_id=upload.pk) == "failed"
-
-    row = page.locator(f"#upload-{upload.pk}")
-    expect(row.get_by_test_id("status")).to_have_text("failed")
-    expect(row.locator(".failure")).to_contain_text("nothing was written")
+    row, report = failed_with_report(page, received_upload(page))
     expect(row.locator(".errors")).to_contain_text("line 3")
     expect(row.locator(".errors")).to_contain_text("line 4")
-    with page.expect_download() as download_info:
-        row.get_by_role("link", name="Full error report (CSV)").click()
-    download = download_info.value
-    assert download.suggested_filename == f"upload-{upload.pk}-errors.csv"
-    report = Path(download.path()).read_text()
     assert "high" in report and "yesterday" in report
     assert page.locator("#preview-status").inner_text() == "No measurements are stored yet."

@@ -7,29 +7,17 @@ from playwright.sync_api import expect
 
 from sluis.uploads.models import Upload
 from tests.web.conftest import (
+    drop_csv_with_progress,
     drop_file,
     measurements_csv,
     open_source_page,
-    received_upload,
     record_progress,
     throttle_uploads,
 )
 
 
 def test_a_dropped_csv_uploads_with_a_moving_progress_bar(page, web_supplier, make_source):
-    source = make_source(name="Water levels")
-    csv = measurements_csv(30_000)  # about 1.1 MB
-    open_source_page(page, source)
-    record_progress(page)
-    throttle_uploads(page)
-
-    drop_file(page, "levels.csv", csv.decode())
-    expect(page.locator("#progress-wrap")).to_be_visible()
-    upload = received_upload(page)
-    seen = page.evaluate("() => window.progressSeen")
-    assert len({value for value in seen if 0 < value < 100}) >= 3, seen
-    assert seen == sorted(seen) and seen[-1] == 100
-    assert upload.original_filename == "levels.csv" and upload.size == len(csv)
+    upload = drop_csv_with_progress(page, make_source(name="Water levels"))
     expect(page.locator("#progress-wrap")).to_be_hidden()
     row = page.locator(f"#upload-{upload.pk}")
     expect(row.get_by_test_id("status")).to_have_text("queued")
