@@ -5,13 +5,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://root@127.0.0.1:5432/sluis
 PYTEST_ARGS ?=
+CLIENT_PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres services system-packages lint format clean
+.PHONY: install run test test-client test-sqlite test-postgres services system-packages lint format clean
 
 $(VENV)/.installed: pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]" -e ./client
+	$(PY) -m pip install -q -e ".[dev]" -e "./client[cli]"
 	touch $@
 
 ## Front-end libraries (package.json) vendored into the web app's static files; committed, so
@@ -28,8 +29,14 @@ run: install
 	$(VENV)/bin/sluis demo
 	$(VENV)/bin/sluis serve
 
-## Install and run the whole test suite, on SQLite and then on PostgreSQL.
-test: install system-packages services lint test-sqlite test-postgres
+## Install and run the whole test suite: the client's own tests, then Sluis on SQLite and then
+## on PostgreSQL (the live-server client tests in tests/client/ run in both passes).
+test: install system-packages services lint test-client test-sqlite test-postgres
+
+## The client's own tests, from client/ with its own pytest settings: no Django, no server, no
+## database, so they run once rather than in each database pass.
+test-client: install
+	cd client && $(abspath $(PY)) -m pytest -q $(CLIENT_PYTEST_ARGS)
 
 test-sqlite: install system-packages
 	SLUIS_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -q $(PYTEST_ARGS)
@@ -46,7 +53,7 @@ system-packages:
 
 lint: install
 	$(VENV)/bin/ruff check src tests client
-	$(VENV)/bin/mypy --strict client/src
+	cd client && $(abspath $(VENV))/bin/mypy --strict  # src/ and tests/: client/pyproject.toml
 
 format: install
 	$(VENV)/bin/ruff format src tests client

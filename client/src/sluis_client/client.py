@@ -15,28 +15,17 @@ import httpx
 from sluis_client import __version__
 from sluis_client.errors import (
     ApiError,
-    Busy,
     ConfigurationError,
     ConnectionFailed,
     ProcessingFailed,
-    RateLimited,
-    ServerError,
-    SluisClientError,
     WaitTimeout,
-    error_from_response,
 )
 from sluis_client.models import SyncTask, UploadResult, UploadStatus
 from sluis_client.retry import PollPolicy, RetryPolicy
 from sluis_client.streaming import FileSource, PathOrFile, ProgressCallback
-
-# Failures after which the same request may be sent again: the connection could not be made,
-# broke, or timed out. (A malformed URL or an unsupported scheme is not among them.)
-RETRYABLE_TRANSPORT_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
-RETRYABLE_GATEWAY_STATUSES = frozenset({502, 503, 504})
+from sluis_client.transport import RetryCallback, send_with_retry
 
 UploadRef = UploadResult | UploadStatus | int
-RetryCallback = Callable[[SluisClientError, float], None]
-"""Called as ``on_retry(error, delay_seconds)`` before the client sleeps and tries again."""
 
 
 def api_root(base_url: str) -> str:
@@ -223,29 +212,8 @@ class Client:
         policy: RetryPolicy,
         on_retry: RetryCallback | None = None,
     ) -> tuple[httpx.Response, int]:
-        """Send until a 2xx, a non-retryable error, or the policy's bounds; see ``upload``."""
-        slept = 0.0
-        failures = attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = send()
-            except RETRYABLE_TRANSPORT_ERRORS as exc:
-                failures += 1
-                error: SluisClientError = _connection_failed(exc, self.base_url)
-                delay: float | None = policy.connection_delay(failures)
-            else:
-                if response.is_success:
-                    return response, attempt
-                error = error_from_response(response)
-                failures = failures + 1 if response.status_code >= 500 else 0
-                delay = _retry_delay(error, policy, failures)
-            if delay is None or attempt >= policy.attempts or slept + delay > policy.total_wait:
-                raise error
-            if on_retry is not None:
-                on_retry(error, delay)
-            time.sleep(delay)
-            slept += delay
+        """Send until a 2xx, a non-retryable error, or the policy's bounds; see ``transport``."""
+        return send_with_retry(send, policy=policy, server=self.base_url, on_retry=on_retry)
 
     def close(self) -> None:
         self._http.close()
@@ -260,23 +228,6 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _retry_delay(error: SluisClientError, policy: RetryPolicy, failures: int) -> float | None:
-    """Seconds before retrying after ``error``, or ``None`` if it must not be retried."""
-    if isinstance(error, Busy | RateLimited):
-        after = error.retry_after
-        return policy.busy_delay if after is None else after
-    if isinstance(error, ServerError) and error.status_code in RETRYABLE_GATEWAY_STATUSES:
-        after = error.retry_after
-        return policy.connection_delay(failures) if after is None else after
-    return None
-
-
-def _connection_failed(exc: Exception, base_url: str) -> ConnectionFailed:
-    error = ConnectionFailed(f"Could not complete the request to {base_url}: {exc or type(exc)}")
-    error.__cause__ = exc
-    return error
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
