@@ -6,6 +6,14 @@ class SyncTaskNotFound(NotFound):
     default_detail = "The sync task does not exist."
 
 
+class DataSourceNotFound(NotFound):
+    """The one "no such data source" of every endpoint and command: it never tells a caller
+    whether a data source they may not see exists."""
+
+    code = "data_source_not_found"
+    default_detail = "No data source with that id exists, or you may not access it."
+
+
 class InvalidDataSource(SluisError):
     code = "invalid_data_source"
     default_detail = "The data source is invalid."

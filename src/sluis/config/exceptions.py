@@ -7,10 +7,10 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from sluis.accounts.errors import NotAuthenticated
 from sluis.errors import SluisError
 
 _DRF_CODES = {
-    drf.NotAuthenticated: "not_authenticated",
     drf.AuthenticationFailed: "authentication_failed",
     drf.PermissionDenied: "permission_denied",
     drf.NotFound: "not_found",
@@ -23,7 +23,13 @@ _DRF_CODES = {
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map typed Sluis errors and DRF/Django exceptions to ``{"detail", "code", ...}``."""
+    """Map typed Sluis errors and DRF/Django exceptions to ``{"detail", "code", ...}``.
+
+    DRF raises its own ``NotAuthenticated`` when a permission class refuses an anonymous caller;
+    it becomes Sluis's, so every endpoint answers the same 403 ``not_authenticated`` body.
+    """
+    if isinstance(exc, drf.NotAuthenticated):
+        exc = NotAuthenticated()
     if isinstance(exc, SluisError):
         return Response(exc.as_dict(), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, Http404):

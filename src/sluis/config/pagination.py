@@ -2,7 +2,8 @@
 
 from rest_framework import pagination
 
-from sluis.errors import InvalidParameter, NotFound
+from sluis.errors import NotFound
+from sluis.params import query_int
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -18,13 +19,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 50
 
     def get_page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        return min(_positive_int(raw, self.page_size_query_param), self.max_page_size)
+        name = self.page_size_query_param
+        size = query_int(request.query_params, name, default=self.page_size, minimum=1)
+        return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        _positive_int(request.query_params.get(self.page_query_param, "1"), self.page_query_param)
+        query_int(request.query_params, self.page_query_param, minimum=1)
         try:
             return super().paginate_queryset(queryset, request, view)
         except pagination.NotFound as exc:
@@ -34,13 +34,3 @@ class PageNumberPagination(pagination.PageNumberPagination):
 class PageNotFound(NotFound):
     code = "page_not_found"
     default_detail = "That page does not exist."
-
-
-def _positive_int(raw: str, name: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidParameter(f"'{name}' must be a whole number of at least 1, not {raw!r}.")
-    return value

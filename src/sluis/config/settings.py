@@ -119,7 +119,10 @@ REST_FRAMEWORK = {
         # unsafe methods (header X-CSRFToken, body unread). Token first: it decides 403 vs 401.
         "sluis.web.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Every endpoint needs a signed-in caller unless its view says AllowAny (the sync task
+    # listing, health, readiness); the one `not_authenticated` body is config/exceptions.py's.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "DEFAULT_PAGINATION_CLASS": "sluis.config.pagination.PageNumberPagination",
     "PAGE_SIZE": 10,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -13,11 +13,6 @@ class NotUploadable(SluisError):
     default_detail = "The sync task has no data source, or its data source is not uploadable."
 
 
-class DataSourceNotFound(NotFound):
-    code = "data_source_not_found"
-    default_detail = "The data source does not exist."
-
-
 class UploadNotFound(NotFound):
     code = "upload_not_found"
     default_detail = "The upload does not exist."

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sluis.catalog.errors import SyncTaskNotFound
+from sluis.catalog.errors import DataSourceNotFound, SyncTaskNotFound
 from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
 from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
@@ -113,13 +113,13 @@ def _data_source_task(user, ref: str) -> SyncTask:
     if not (ref.isascii() and ref.isdigit()):
         raise errors.MissingDataSource(f"'datasource' must be a data source id, not {ref!r}.")
     if int(ref) > MAX_ID:
-        raise errors.DataSourceNotFound()
+        raise DataSourceNotFound()
     tasks = sync_tasks_visible(user=user).filter(
         data_source_id=int(ref), task_type=TaskType.DATA_SOURCE
     )
     task = tasks.first()
     if task is None:
-        raise errors.DataSourceNotFound()
+        raise DataSourceNotFound()
     return task
 
 

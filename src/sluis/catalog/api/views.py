@@ -1,6 +1,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 
 from sluis.catalog.api.filters import filter_sync_tasks
 from sluis.catalog.api.serializers import SyncTaskDetailSerializer, SyncTaskSerializer
@@ -24,6 +25,7 @@ class SyncTaskListView(generics.ListAPIView):
     """Sync tasks visible to the caller; anonymous callers see public tasks only."""
 
     serializer_class = SyncTaskSerializer
+    permission_classes = [AllowAny]  # anonymous callers see the public tasks
 
     def get_queryset(self):
         return filter_sync_tasks(sync_tasks_visible(user=self.request.user), self.request.GET)
@@ -31,6 +33,7 @@ class SyncTaskListView(generics.ListAPIView):
 
 class SyncTaskDetailView(generics.RetrieveAPIView):
     serializer_class = SyncTaskDetailSerializer
+    permission_classes = [AllowAny]
 
     def get_object(self):
         task = sync_task_visible(user=self.request.user, pk=self.kwargs["pk"])

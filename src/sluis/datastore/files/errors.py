@@ -4,8 +4,3 @@ from sluis.errors import NotFound
 class StoredFileNotFound(NotFound):
     code = "file_not_found"
     default_detail = "The file does not exist or you may not read it."
-
-
-class DataSourceNotFound(NotFound):
-    code = "data_source_not_found"
-    default_detail = "The data source does not exist or you may not read it."

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from sluis.catalog.errors import DataSourceNotFound
 from sluis.catalog.selectors import data_sources_readable
 from sluis.ingest.readers.file_names import name_sanitise
 
-from .errors import DataSourceNotFound
 from .models import StoredFile
 
 

@@ -8,11 +8,6 @@ class RasterNotFound(NotFound):
     default_detail = "No such raster frame, or it is not visible to you."
 
 
-class DataSourceNotFound(NotFound):
-    code = "data_source_not_found"
-    default_detail = "No such data source, or it is not visible to you."
-
-
 class TooManyFrames(SluisError):
     code = "too_many_frames"
     default_detail = "Too many frames in the range; narrow it with start and end."

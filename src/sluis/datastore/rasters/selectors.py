@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from sluis.catalog.errors import DataSourceNotFound
 from sluis.catalog.selectors import data_sources_readable
-from sluis.datastore.rasters.errors import DataSourceNotFound, RasterNotFound
+from sluis.datastore.rasters.errors import RasterNotFound
 from sluis.datastore.rasters.models import RasterFrame
 
 

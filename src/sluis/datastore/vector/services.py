@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sluis.catalog.errors import DataSourceNotFound
 from sluis.catalog.models import DataSource
 from sluis.datastore.vector import errors, grid
 from sluis.datastore.vector.models import Feature, FeatureCell, VectorVersion, VersionState
@@ -176,7 +177,7 @@ def vector_version_restore(*, data_source_id: int, version_id: int) -> VectorVer
 
 def _vector_source(data_source_id: int) -> None:
     if not DataSource.objects.filter(pk=data_source_id, kind="vector").exists():
-        raise errors.VectorDataSourceNotFound(
+        raise DataSourceNotFound(
             f"Data source {data_source_id} does not exist or is not a vector data source."
         )
 

@@ -11,7 +11,6 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sluis.accounts.errors import NotAuthenticated
 from sluis.catalog.errors import SyncTaskNotFound
 from sluis.catalog.selectors import sync_task_visible
 from sluis.uploads import errors
@@ -117,11 +116,6 @@ def idempotency_key(request) -> str:
     return key
 
 
-def _authenticated(request) -> None:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-
-
 def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer) -> Response:
     data = serializer_class(receipt.upload, context={"request": request}).data
     path = reverse("upload-detail", args=[receipt.upload.pk])
@@ -140,7 +134,6 @@ class UploadReceiveView(DrainBodyMixin, APIView):
         responses={201: UploadReceiptSerializer, 409: OpenApiResponse(description="busy")},
     )
     def post(self, request, pk: int):
-        _authenticated(request)
         receipt = upload_receive(
             user=request.user,
             sync_task_id=pk,
@@ -156,7 +149,6 @@ class UploadDetailView(generics.RetrieveAPIView):
     serializer_class = UploadSerializer
 
     def get_object(self):
-        _authenticated(self.request)
         upload = upload_visible(user=self.request.user, pk=self.kwargs["pk"])
         if upload is None:
             raise errors.UploadNotFound()
@@ -171,7 +163,6 @@ class UploadOriginalView(APIView):
         responses={302: OpenApiResponse(description="to a temporary download link"), 410: None}
     )
     def get(self, request, pk: int):
-        _authenticated(request)
         upload = upload_visible(user=request.user, pk=pk)
         if upload is None:
             raise errors.UploadNotFound()
@@ -189,7 +180,6 @@ class SyncTaskUploadListView(generics.ListAPIView):
     serializer_class = UploadSerializer
 
     def get_queryset(self):
-        _authenticated(self.request)
         user = self.request.user
         if sync_task_visible(user=user, pk=self.kwargs["pk"]) is None:
             raise SyncTaskNotFound()
@@ -205,7 +195,6 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
 
     @extend_schema(operation_id="uploads_legacy_list")
     def get(self, request):
-        _authenticated(request)
         uploads = uploads_latest_per_data_source(user=request.user)
         return Response(self.get_serializer(uploads, many=True).data)
 
@@ -213,7 +202,6 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
         request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY], operation_id="uploads_legacy_create"
     )
     def post(self, request):
-        _authenticated(request)
         receipt = upload_receive_legacy(
             user=request.user,
             body=request_body(request._request),

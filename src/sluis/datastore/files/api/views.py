@@ -1,7 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.permissions import IsAuthenticated
 
 from ..errors import StoredFileNotFound
 from ..selectors import files_filter, files_readable
@@ -25,7 +24,6 @@ class StoredFileListView(generics.ListAPIView):
     """Stored files of the data sources the caller may read, oldest timestamp first."""
 
     serializer_class = StoredFileSerializer
-    permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         user = self.request.user
@@ -35,7 +33,6 @@ class StoredFileListView(generics.ListAPIView):
 
 class StoredFileDetailView(generics.RetrieveAPIView):
     serializer_class = StoredFileSerializer
-    permission_classes = [IsAuthenticated]
 
     def get_object(self):
         found = files_readable(user=self.request.user).filter(pk=self.kwargs["pk"]).first()

@@ -6,18 +6,16 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sluis.datastore.rasters import selectors, services
-from sluis.datastore.rasters.api import params
 from sluis.datastore.rasters.api.serializers import (
     RasterFrameDetailSerializer,
     RasterFrameSerializer,
 )
 from sluis.datastore.rasters.errors import TooManyFrames
-from sluis.params import query_datetime
+from sluis.params import query_datetime, query_id, query_int, query_number
 from sluis.uploads.links import download_link
 
 _TOKEN = OpenApiParameter("token", OpenApiTypes.STR, description="API token")
@@ -33,8 +31,6 @@ _POINT = [
 
 
 class _RasterView(APIView):
-    permission_classes = [IsAuthenticated]
-
     def frame(self):
         return selectors.raster_frame_get(user=self.request.user, frame_id=self.kwargs["pk"])
 
@@ -43,14 +39,13 @@ class _RasterView(APIView):
 class RasterListView(generics.ListAPIView):
     """Raster frames the caller may read, by data source and timestamp."""
 
-    permission_classes = [IsAuthenticated]
     serializer_class = RasterFrameSerializer
 
     def get_queryset(self):
         query = self.request.query_params
         return selectors.raster_frames_filter(
             selectors.raster_frames_readable(user=self.request.user),
-            data_source_id=params.optional_int(query, "data_source"),
+            data_source_id=query_id(query, "data_source"),
             parameter=query.get("parameter"),
             start=query_datetime(query, "start"),
             end=query_datetime(query, "end"),
@@ -105,9 +100,10 @@ class RasterPreviewView(_RasterView):
 
     def get(self, request, pk: int):
         max_size = settings.SLUIS_RASTER_PREVIEW_MAX_SIZE
-        width = params.bounded_int(request.query_params, "width", 256, 1, max_size)
+        query = request.query_params
+        width = query_int(query, "width", default=256, minimum=1, maximum=max_size)
         frame = self.frame()
-        band = params.bounded_int(request.query_params, "band", 1, 1, frame.bands)
+        band = query_int(query, "band", default=1, minimum=1, maximum=frame.bands)
         png = services.raster_preview_png(frame=frame, width=width, band=band, max_size=max_size)
         response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = "private, max-age=300"
@@ -127,11 +123,9 @@ class RasterPreviewView(_RasterView):
 class RasterValuesView(APIView):
     """The values at one point across the frames of a data source: a timeseries."""
 
-    permission_classes = [IsAuthenticated]
-
     def get(self, request):
         query = request.query_params
-        source_id = params.required_int(query, "data_source")
+        source_id = query_id(query, "data_source", required=True)
         lon, lat = _point(request)
         selectors.raster_source_check(user=request.user, data_source_id=source_id)
         frames = selectors.raster_frames_filter(
@@ -157,7 +151,7 @@ class RasterValuesView(APIView):
 
 def _point(request) -> tuple[float, float]:
     query = request.query_params
-    return params.coordinate(query, "lon", 180.0), params.coordinate(query, "lat", 90.0)
+    return query_number(query, "lon", limit=180.0), query_number(query, "lat", limit=90.0)
 
 
 def _value_body(frame, point: services.PointValue) -> dict:

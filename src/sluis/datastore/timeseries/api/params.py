@@ -15,6 +15,7 @@ from django.conf import settings
 
 from sluis.datastore.timeseries.selectors import SORTS, EventQuery
 from sluis.errors import InvalidParameter
+from sluis.params import datetime_bounded, datetime_shifted, query_choice, query_int
 
 _DURATION = re.compile(
     r"^(?P<sign>[+-])?P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?"
@@ -26,7 +27,7 @@ _DURATION = re.compile(
 def event_query(params, *, now: datetime | None = None) -> EventQuery:
     """Validate the query parameters into an ``EventQuery``; a bad one is a 400 naming it."""
     now = now or datetime.now(UTC)
-    start, end = _range(params.get("range", ""), now)
+    start, end = _range((params.get("range") or "").strip(), now)
     sortby = " ".join(params.get("sortby", "timestamp d").lower().split())
     if sortby not in SORTS:
         raise InvalidParameter(f"'sortby' must be one of {', '.join(SORTS)}; not {sortby!r}.")
@@ -34,22 +35,10 @@ def event_query(params, *, now: datetime | None = None) -> EventQuery:
         start=start,
         end=end,
         sortby=sortby,
-        startindex=_whole(params, "startindex", 0, maximum=None),
-        count=_whole(params, "count", 100_000, maximum=settings.SLUIS_EVENTS_MAX_COUNT),
+        startindex=query_int(params, "startindex", default=0),
+        count=query_int(params, "count", default=100_000, maximum=settings.SLUIS_EVENTS_MAX_COUNT),
         bucket=_bucket(params),
     )
-
-
-def _whole(params, name: str, default: int, *, maximum: int | None) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit():
-        raise InvalidParameter(f"'{name}' must be a whole number of at least 0, not {raw!r}.")
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        raise InvalidParameter(f"'{name}' must be at most {maximum}, not {value}.")
-    return value
 
 
 def _range(raw: str, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -69,44 +58,48 @@ def _moment(text: str, now: datetime) -> datetime | None:
         return None
     match = _DURATION.match(text.replace(" ", "+"))
     if match and text.lstrip("+-") != "P":
-        delta = _delta(match)
-        return now - delta if match["sign"] == "-" else now + delta
+        delta = _delta(match, "range")
+        return datetime_shifted(now, -delta if match["sign"] == "-" else delta, "range")
     try:
         moment = datetime.fromisoformat(text.replace(" ", "+") if "T" in text else text)
     except ValueError:
         raise InvalidParameter(
-            f"'range' bound {text!r} is neither an ISO 8601 time nor a duration like -P3M."
+            f"'range' bound {text[:40]!r} is neither an ISO 8601 time nor a duration like -P3M."
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime_bounded(moment, "range")
 
 
-def _delta(match: re.Match) -> relativedelta:
+def _delta(match: re.Match, name: str) -> relativedelta:
+    """The duration ``match`` spells; a 400 naming ``name`` when no date could be that far."""
     parts = {k: v for k, v in match.groupdict().items() if k != "sign" and v is not None}
-    seconds = float(parts.pop("seconds", 0))
-    return relativedelta(**{k: int(v) for k, v in parts.items()}, seconds=seconds)
+    try:
+        seconds = float(parts.pop("seconds", 0))
+        return relativedelta(**{k: int(v) for k, v in parts.items()}, seconds=seconds)
+    except (OverflowError, ValueError):
+        raise InvalidParameter(f"'{name}' lies outside the years 1 to 9999 (UTC).") from None
 
 
 def _bucket(params) -> timedelta | None:
-    view = params.get("view", "raw")
-    if view not in ("raw", "reduced"):
-        raise InvalidParameter(f"'view' must be 'raw' or 'reduced', not {view!r}.")
-    if view == "raw":
+    if query_choice(params, "view", ("raw", "reduced"), default="raw") == "raw":
         return None
     raw = params.get("bucket_interval", "")
     match = _DURATION.match(raw)
     if not raw or not match or match["sign"] or match["years"] or match["months"]:
         raise InvalidParameter(
             "view=reduced needs 'bucket_interval', a fixed ISO 8601 duration such as PT1H or P1D"
-            f"; not {raw!r}."
+            f"; not {raw[:40]!r}."
         )
-    delta = _delta(match)
-    bucket = timedelta(
-        days=delta.days,
-        hours=delta.hours,
-        minutes=delta.minutes,
-        seconds=delta.seconds,
-        microseconds=delta.microseconds,
-    )
+    delta = _delta(match, "bucket_interval")
+    try:
+        bucket = timedelta(
+            days=delta.days,
+            hours=delta.hours,
+            minutes=delta.minutes,
+            seconds=delta.seconds,
+            microseconds=delta.microseconds,
+        )
+    except OverflowError:
+        raise InvalidParameter("'bucket_interval' is longer than any stored series.") from None
     if bucket.total_seconds() < 1:
         raise InvalidParameter(f"'bucket_interval' must be at least one second, not {raw!r}.")
     return bucket

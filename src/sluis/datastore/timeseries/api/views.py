@@ -11,7 +11,6 @@ from rest_framework import generics
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from sluis.accounts.errors import NotAuthenticated
 from sluis.datastore.timeseries.api.params import event_query
 from sluis.datastore.timeseries.api.serializers import SeriesSerializer
 from sluis.datastore.timeseries.selectors import (
@@ -22,24 +21,9 @@ from sluis.datastore.timeseries.selectors import (
     series_get_readable,
     series_readable,
 )
-from sluis.errors import InvalidParameter
+from sluis.params import query_choice, query_id
 
 _TOKEN = OpenApiParameter("token", OpenApiTypes.STR, description="API token")
-
-
-def _authenticated(request) -> None:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-
-
-def _id(raw: str | None, name: str, *, required: bool) -> int | None:
-    if raw in (None, ""):
-        if required:
-            raise InvalidParameter(f"'{name}' is required.")
-        return None
-    if not raw.isdigit():
-        raise InvalidParameter(f"'{name}' must be a whole number, not {raw!r}.")
-    return int(raw)
 
 
 @extend_schema(
@@ -56,10 +40,9 @@ class SeriesListView(generics.ListAPIView):
     serializer_class = SeriesSerializer
 
     def get_queryset(self):
-        _authenticated(self.request)
         series = series_readable(user=self.request.user).order_by("id")
         params = self.request.query_params
-        source = _id(params.get("data_source"), "data_source", required=False)
+        source = query_id(params, "data_source")
         if source is not None:
             series = series.filter(data_source_id=source)
         for name in ("location", "parameter"):
@@ -92,12 +75,9 @@ class EventListView(APIView):
         return (JSONRenderer(), JSONRenderer.media_type)
 
     def get(self, request):
-        _authenticated(request)
         params = request.query_params
-        series_id = _id(params.get("timeseries_id"), "timeseries_id", required=True)
-        output = params.get("format", "csv")
-        if output not in ("csv", "json"):
-            raise InvalidParameter(f"'format' must be 'csv' or 'json', not {output!r}.")
+        series_id = query_id(params, "timeseries_id", required=True)
+        output = query_choice(params, "format", ("csv", "json"), default="csv")
         query = event_query(params)
         series = series_get_readable(user=request.user, series_id=series_id)
         if output == "json":

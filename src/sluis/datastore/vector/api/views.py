@@ -3,15 +3,13 @@ Nexus-style ``/wfs/`` (GeoJSON or CSV with WFS paging parameters)."""
 
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
-from sluis.accounts.errors import NotAuthenticated
+from sluis.catalog.errors import DataSourceNotFound
 from sluis.config.pagination import PageNumberPagination
 from sluis.datastore.vector import selectors
 from sluis.datastore.vector.api.serializers import (
@@ -20,8 +18,9 @@ from sluis.datastore.vector.api.serializers import (
     feature_json,
     features_csv,
 )
-from sluis.datastore.vector.errors import FeatureNotFound, VectorDataSourceNotFound
+from sluis.datastore.vector.errors import FeatureNotFound
 from sluis.errors import InvalidParameter
+from sluis.params import query_bbox, query_id, query_int
 
 GEOJSON = "application/geo+json"
 _WGS84_NAMES = {
@@ -48,8 +47,8 @@ class FeatureListView(APIView):
 
     def get(self, request):
         params = request.query_params
-        source = _readable_source(request, params.get("data_source"), "data_source")
-        bbox = parse_bbox(params.get("bbox"), "bbox")
+        source = _readable_source(request, params, "data_source")
+        bbox = query_bbox(params, "bbox")
         rows = selectors.features_current(data_source=source, bbox=bbox).values_list(*FIELDS)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
@@ -68,7 +67,6 @@ class FeatureDetailView(APIView):
     """One current feature of a readable vector data source."""
 
     def get(self, request, pk: int):
-        _require_login(request)
         feature = selectors.feature_readable(user=request.user, pk=pk)
         if feature is None:
             raise FeatureNotFound()
@@ -93,18 +91,14 @@ class WfsView(APIView):
         params = {key.lower(): value for key, value in request.query_params.items()}
         if params.get("request", "GetFeature").lower() != "getfeature":
             raise InvalidParameter("Only request=GetFeature is supported.")
-        typenames = params.get("typenames") or params.get("typename")
-        source = _readable_source(request, typenames, "typenames")
-        bbox = parse_bbox(params.get("bbox"), "bbox", allow_crs=True)
+        typenames = "typename" if params.get("typename") and not params.get("typenames") else ""
+        source = _readable_source(request, params, typenames or "typenames")
+        bbox = query_bbox(params, "bbox", crs_names=_WGS84_NAMES)
         output = _output_format(params.get("outputformat", "json"))
-        start = _whole(params.get("startindex", "0"), "startindex", minimum=0)
+        start = query_int(params, "startindex", default=0)
         limit = settings.SLUIS_VECTOR_WFS_MAX_COUNT
-        count = min(
-            _whole(
-                params.get("count") or params.get("maxfeatures") or str(limit), "count", minimum=1
-            ),
-            limit,
-        )
+        count_name = "maxfeatures" if params.get("maxfeatures") and not params.get("count") else ""
+        count = min(query_int(params, count_name or "count", default=limit, minimum=1), limit)
         features = selectors.features_current(data_source=source, bbox=bbox)
         rows = list(features.values_list(*FIELDS)[start : start + count])
         if output == "csv":
@@ -122,39 +116,14 @@ def _csv_response(text: str, source_id: int) -> HttpResponse:
     return response
 
 
-def _require_login(request) -> None:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-
-
-def _readable_source(request, raw: str | None, name: str):
-    _require_login(request)
-    if not raw:
+def _readable_source(request, params, name: str):
+    pk = query_id(params, name)
+    if pk is None:
         raise InvalidParameter(f"'{name}' is required: the id of a vector data source.")
-    pk = _whole(raw, name, minimum=1)
     source = selectors.data_source_readable(user=request.user, pk=pk)
     if source is None:
-        raise VectorDataSourceNotFound()
+        raise DataSourceNotFound()
     return source
-
-
-def parse_bbox(raw: str | None, name: str, allow_crs: bool = False):
-    """``minx,miny,maxx,maxy`` in WGS84 longitude/latitude order (a WFS may append a CRS)."""
-    if not raw:
-        return None
-    parts = [part.strip() for part in raw.split(",")]
-    if allow_crs and len(parts) == 5:
-        if parts.pop().lower() not in _WGS84_NAMES:
-            raise InvalidParameter(f"'{name}' must be in WGS84 (EPSG:4326, lon/lat order).")
-    try:
-        minx, miny, maxx, maxy = (float(part) for part in parts)
-    except ValueError:
-        minx = math.nan
-    if math.isnan(minx) or not all(map(math.isfinite, (minx, miny, maxx, maxy))):
-        raise InvalidParameter(f"'{name}' must be four numbers: minx,miny,maxx,maxy, not {raw!r}.")
-    if minx > maxx or miny > maxy:
-        raise InvalidParameter(f"'{name}' must have minx <= maxx and miny <= maxy.")
-    return (minx, miny, maxx, maxy)
 
 
 def _output_format(raw: str) -> str:
@@ -164,13 +133,3 @@ def _output_format(raw: str) -> str:
     if value in {"csv", "text/csv"}:
         return "csv"
     raise InvalidParameter(f"'outputformat' must be json or csv, not {raw!r}.")
-
-
-def _whole(raw: str, name: str, minimum: int) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = minimum - 1
-    if value < minimum:
-        raise InvalidParameter(f"'{name}' must be a whole number of at least {minimum}.")
-    return value
