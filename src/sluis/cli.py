@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sluis.errors import SluisError
+from sluis.text import datetime_text
 
 Handler = Callable[[argparse.Namespace], dict]
 
@@ -103,7 +104,7 @@ def cmd_createtoken(args: argparse.Namespace) -> dict:
     return {
         "username": user.username,
         "token": issued.secret,
-        "expires_at": expires.isoformat() if expires else None,
+        "expires_at": datetime_text(expires),
     }
 
 
@@ -180,16 +181,13 @@ def cmd_source_restore(args: argparse.Namespace) -> dict:
 
 
 def _version(version) -> dict:
-    def iso(moment):
-        return moment.isoformat() if moment else None
-
     return {
         "id": version.pk,
         "state": version.state,
         "features": version.feature_count,
         "upload": version.upload_id,
-        "published": iso(version.published),
-        "retired_at": iso(version.retired_at),
+        "published": datetime_text(version.published),
+        "retired_at": datetime_text(version.retired_at),
     }
 
 

@@ -1,4 +1,5 @@
-"""POST /sync_tasks/{id}/upload/: the reference page's contract and PRODUCT.md 2.1's checks."""
+"""POST /sync_tasks/{id}/upload/: the reference page's contract and the checks
+before a byte of the body is read (role, uploadable, busy)."""
 
 import re
 from urllib.parse import unquote, urlparse
@@ -91,7 +92,7 @@ def test_authorization_header_works_like_the_token_parameter(api, supplier, sour
     assert response.status_code == 201
 
 
-# --- the checks, in PRODUCT.md 2.1 order ------------------------------------------------------
+# --- the checks, in the order upload_receive runs them ---------------------------------------
 
 
 def assert_refused(response, status, code, storage_dir):
@@ -163,6 +164,19 @@ def test_a_busy_data_source_is_409_with_the_running_upload(api, supplier, source
     assert details["id"] == running.pk and details["status"] == "queued"
     assert details["received_at"].endswith("Z") and "started_at" in details
     assert Upload.objects.count() == 1
+
+
+def test_a_409_names_the_running_upload_with_the_times_its_record_shows(api, supplier, source):
+    first = post_file(api, source.sync_task.pk, supplier.token).json()
+    Upload.objects.filter(pk=first["id"]).update(
+        received_at="2026-12-05T10:11:12.345678Z",
+        started_at="2026-12-05T10:11:13.999999Z",
+        status="processing",
+    )
+    refused = post_file(api, source.sync_task.pk, supplier.token).json()["running_upload"]
+    record = api.get(f"/api/v1/uploads/{first['id']}/", {"token": supplier.token}).json()
+    assert refused["received_at"] == record["received_at"] == "2026-12-05T10:11:12Z"
+    assert refused["started_at"] == record["started_at"] == "2026-12-05T10:11:13Z"
 
 
 def test_the_second_upload_is_409_until_the_first_is_finished(api, supplier, source):

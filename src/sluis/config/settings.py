@@ -10,6 +10,7 @@ import environ
 
 from sluis.config.logging import logging_config
 from sluis.config.secrets import embedded_secret_key
+from sluis.text import DATETIME_FORMAT
 
 env = environ.Env()
 
@@ -122,7 +123,7 @@ REST_FRAMEWORK = {
     # Every endpoint needs a signed-in caller unless its view says AllowAny (the sync task
     # listing, health, readiness); the one `not_authenticated` body is config/exceptions.py's.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
+    "DATETIME_FORMAT": DATETIME_FORMAT,  # the one format: UTC, whole seconds, Z (sluis.text)
     "DEFAULT_PAGINATION_CLASS": "sluis.config.pagination.PageNumberPagination",
     "PAGE_SIZE": 10,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -20,6 +20,7 @@ from sluis.catalog.errors import DataSourceNotFound, SyncTaskNotFound
 from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
 from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
+from sluis.text import datetime_text
 from sluis.uploads import errors
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
 from sluis.uploads.naming import filename_sanitize, storage_key_generate
@@ -168,14 +169,10 @@ def _busy(running: Upload | None) -> errors.DataSourceBusy:
         details = {
             "id": running.pk,
             "status": running.status,
-            "received_at": _iso(running.received_at),
-            "started_at": _iso(running.started_at),
+            "received_at": datetime_text(running.received_at),
+            "started_at": datetime_text(running.started_at),
         }
     return errors.DataSourceBusy(headers={"Retry-After": retry}, running_upload=details)
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _accept(user, target: _Target, received: ReceivedFile | None, key: str) -> Receipt:
@@ -304,7 +301,7 @@ def upload_original_check(*, upload: Upload) -> None:
         raise errors.OriginalPurged(
             f"The original of upload {upload.pk} was removed on {purged} after its retention "
             "period; it can no longer be downloaded or processed again.",
-            purged_at=_iso(upload.original_purged_at),
+            purged_at=datetime_text(upload.original_purged_at),
         )
     if not upload.storage_key or not object_storage().exists(upload.storage_key):
         raise errors.OriginalMissing(

@@ -1,23 +1,17 @@
 """How uploads look in the API: the reference 201 body, the record, and the legacy list."""
 
-from datetime import UTC
-
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sluis.config.serializers import ModelSerializer
+from sluis.text import datetime_text
 from sluis.uploads.links import DownloadLink, download_link
 from sluis.uploads.models import Upload
 
 MAX_LINK_NAME = 1000  # longer originals are downloaded under their sanitised name
-
-
-def utc_z(moment) -> str | None:
-    """``2021-01-18T11:55:11Z``: UTC, whole seconds, as the reference page shows."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def original_link(request, upload: Upload) -> DownloadLink | None:
@@ -50,7 +44,7 @@ class UploadReceiptSerializer(_LinkedSerializer):
     """The 201 body: the reference page's four fields first, then Sluis's additions."""
 
     uploader = serializers.SerializerMethodField()
-    upload_date = serializers.SerializerMethodField()
+    upload_date = serializers.DateTimeField(source="received_at", read_only=True)
     download_link = serializers.SerializerMethodField()
     download_link_expires = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
@@ -74,16 +68,14 @@ class UploadReceiptSerializer(_LinkedSerializer):
     def get_uploader(self, upload: Upload) -> str:
         return upload.uploader.shown_name if upload.uploader else ""
 
-    def get_upload_date(self, upload: Upload) -> str:
-        return utc_z(upload.received_at)
-
     def get_download_link(self, upload: Upload) -> str | None:
         link = self._link(upload)
         return link.url if link else None
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_download_link_expires(self, upload: Upload) -> str | None:
         link = self._link(upload)
-        return utc_z(link.expires_at) if link else None
+        return datetime_text(link.expires_at) if link else None
 
     def get_status_url(self, upload: Upload) -> str:
         path = reverse("upload-detail", args=[upload.pk])
@@ -96,14 +88,10 @@ class UploadSerializer(UploadReceiptSerializer):
 
     data_source = serializers.SerializerMethodField()
     sync_task = serializers.IntegerField(source="sync_task_id", allow_null=True)
-    received_at = serializers.SerializerMethodField()
-    started_at = serializers.SerializerMethodField()
-    finished_at = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
     error_report = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField()
-    original_purged_at = serializers.SerializerMethodField()
     reprocess_of = serializers.IntegerField(source="reprocess_of_id", allow_null=True)
 
     class Meta(UploadReceiptSerializer.Meta):
@@ -130,15 +118,6 @@ class UploadSerializer(UploadReceiptSerializer):
     def get_data_source(self, upload: Upload) -> dict:
         return {"id": upload.data_source_id, "name": upload.data_source.name}
 
-    def get_received_at(self, upload: Upload) -> str | None:
-        return utc_z(upload.received_at)
-
-    def get_started_at(self, upload: Upload) -> str | None:
-        return utc_z(upload.started_at)
-
-    def get_finished_at(self, upload: Upload) -> str | None:
-        return utc_z(upload.finished_at)
-
     def get_counts(self, upload: Upload) -> dict[str, int]:
         names = ("inserted", "updated", "unchanged", "deleted", "rejected")
         return {name: getattr(upload, name) for name in names}
@@ -155,26 +134,16 @@ class UploadSerializer(UploadReceiptSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
-    def get_original_purged_at(self, upload: Upload) -> str | None:
-        return utc_z(upload.original_purged_at)
-
 
 class UploadSummarySerializer(ModelSerializer):
     """A short view of an upload, embedded in a sync task."""
 
-    upload_date = serializers.SerializerMethodField()
-    finished_at = serializers.SerializerMethodField()
+    upload_date = serializers.DateTimeField(source="received_at", read_only=True)
     status_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Upload
         fields = ["id", "status", "filename", "upload_date", "finished_at", "status_url"]
-
-    def get_upload_date(self, upload: Upload) -> str:
-        return utc_z(upload.received_at)
-
-    def get_finished_at(self, upload: Upload) -> str | None:
-        return utc_z(upload.finished_at)
 
     def get_status_url(self, upload: Upload) -> str:
         return UploadReceiptSerializer.get_status_url(self, upload)
@@ -193,7 +162,7 @@ class LegacyUploadSerializer(_LinkedSerializer):
 
     uploader_name = serializers.SerializerMethodField()
     upload_file = serializers.SerializerMethodField()
-    upload_date = serializers.SerializerMethodField()
+    upload_date = serializers.DateTimeField(source="received_at", read_only=True)
     uploader = serializers.IntegerField(source="uploader_id", allow_null=True)
     datasource = serializers.IntegerField(source="data_source_id")
     datasource_name = serializers.CharField(source="data_source.name")
@@ -224,12 +193,10 @@ class LegacyUploadSerializer(_LinkedSerializer):
         link = self._link(upload)
         return link.url if link else None
 
-    def get_upload_date(self, upload: Upload) -> str:
-        return utc_z(upload.received_at)
-
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_sync_last_finished(self, upload: Upload) -> str | None:
         task = upload.sync_task
-        return utc_z((task.sync_last_finished if task else None) or upload.finished_at)
+        return datetime_text((task.sync_last_finished if task else None) or upload.finished_at)
 
     def get_sync_status(self, upload: Upload) -> str:
         return _LEGACY_STATUS[upload.status]

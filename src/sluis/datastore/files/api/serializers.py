@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sluis.text import datetime_text
 from sluis.uploads.links import download_link
 
 from ..models import StoredFile
@@ -68,8 +69,8 @@ class StoredFileSerializer(serializers.ModelSerializer):
         return self._download(obj).url
 
     @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_download_link_expires(self, obj: StoredFile):
-        return self._download(obj).expires_at.isoformat().replace("+00:00", "Z")
+    def get_download_link_expires(self, obj: StoredFile) -> str | None:
+        return datetime_text(self._download(obj).expires_at)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_thumbnail_link(self, obj: StoredFile) -> str | None:

@@ -16,6 +16,7 @@ from sluis.datastore.rasters.api.serializers import (
 )
 from sluis.datastore.rasters.errors import TooManyFrames
 from sluis.params import query_datetime, query_id, query_int, query_number
+from sluis.text import datetime_text
 from sluis.uploads.links import download_link
 
 _TOKEN = OpenApiParameter("token", OpenApiTypes.STR, description="API token")
@@ -158,7 +159,7 @@ def _value_body(frame, point: services.PointValue) -> dict:
     values = point.values
     return {
         "id": frame.pk,
-        "timestamp": frame.timestamp.isoformat().replace("+00:00", "Z"),
+        "timestamp": datetime_text(frame.timestamp),
         "parameter": frame.parameter,
         "value": values[0] if values else None,
         "values": values,
