@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sluis.uploads.naming import MAX_NAME, filename_sanitize
+from sluis.names import UPLOAD_MAX_NAME, upload_filename_sanitise
 from sluis.uploads.receiving import content_disposition_parse
 
 SAFE = re.compile(r"[A-Za-z0-9._-]+")
@@ -14,16 +14,16 @@ GENERATED = re.compile(r"upload-[0-9a-f]{12}")
 
 
 def test_the_reference_example():
-    assert filename_sanitize("evaporation#2020-1-1.tif") == "evaporation2020-1-1.tif"
+    assert upload_filename_sanitise("evaporation#2020-1-1.tif") == "evaporation2020-1-1.tif"
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "...", "###", " "])
 def test_a_name_with_nothing_left_gets_a_generated_name(name):
-    assert GENERATED.fullmatch(filename_sanitize(name))
+    assert GENERATED.fullmatch(upload_filename_sanitise(name))
 
 
 def test_a_name_with_only_an_extension_left_keeps_the_extension():
-    assert re.fullmatch(r"upload-[0-9a-f]{12}\.csv", filename_sanitize("中文.csv"))
+    assert re.fullmatch(r"upload-[0-9a-f]{12}\.csv", upload_filename_sanitise("中文.csv"))
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_a_name_with_only_an_extension_left_keeps_the_extension():
     ],
 )
 def test_path_like_names_become_plain_names(name, expected):
-    result = filename_sanitize(name)
+    result = upload_filename_sanitise(name)
     assert SAFE.fullmatch(result) and "/" not in result and "\\" not in result
     if expected:
         assert result == expected
@@ -45,17 +45,17 @@ def test_path_like_names_become_plain_names(name, expected):
 
 @pytest.mark.parametrize("length", [300, 70_000])
 def test_very_long_names_are_truncated_keeping_the_extension(length):
-    result = filename_sanitize("a" * length + ".csv")
-    assert len(result) == MAX_NAME and result.endswith(".csv")
+    result = upload_filename_sanitise("a" * length + ".csv")
+    assert len(result) == UPLOAD_MAX_NAME and result.endswith(".csv")
 
 
 @given(st.text(max_size=400))
 def test_the_result_is_always_safe_non_empty_bounded_and_idempotent(name):
-    result = filename_sanitize(name)
+    result = upload_filename_sanitise(name)
     assert SAFE.fullmatch(result)
-    assert 0 < len(result) <= MAX_NAME
+    assert 0 < len(result) <= UPLOAD_MAX_NAME
     assert result not in (".", "..")
-    assert filename_sanitize(result) == result
+    assert upload_filename_sanitise(result) == result
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200))

@@ -95,8 +95,8 @@ def token_revoke(*, token: ApiToken) -> None:
 def token_authenticate(*, secret: str) -> ApiToken | None:
     """The active token matching ``secret``, or None. Compares digests in constant time.
 
-    Revocation and expiry are checked on the row (``ApiToken.is_active``): the same rule as
-    ``ApiToken.objects.active()``, and a simpler query on every authenticated request.
+    Revocation and expiry are checked on the row (``ApiToken.is_active``) after a lookup by
+    prefix alone: a simpler query on every authenticated request.
     """
     digest = token_digest(secret)
     candidates = ApiToken.objects.select_related("user").order_by()

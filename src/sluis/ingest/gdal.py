@@ -190,17 +190,6 @@ def vector_info(path: Path, fmt: str, layer: str | int | None = None, name: str 
     return info
 
 
-def vector_layers(path: Path) -> list[str]:
-    """Names of the layers of a vector dataset (GeoPackage may hold several)."""
-    return [str(row[0]) for row in pyogrio.list_layers(path)]
-
-
-def vector_read(path: Path, fmt: str, **kwargs: Any) -> tuple:
-    """``pyogrio.raw.read`` (meta, fids, WKB geometries, field arrays) for a checked dataset."""
-    vector_info(path, fmt, layer=kwargs.get("layer"))
-    return pyogrio.raw.read(path, **kwargs)
-
-
 def vector_arrow_batches(
     path: Path, fmt: str, *, layer: str | int | None = None, name: str = "", **kwargs: Any
 ) -> Iterator[tuple[dict, Any]]:

@@ -24,6 +24,7 @@ from sluis.catalog.models import SyncStatus, SyncTask
 from sluis.ingest.contracts import MAX_REPORTED_ERRORS, Counts, IngestFailed, Problem, Report
 from sluis.ingest.errors import Rejected
 from sluis.ingest.reports import report_delete, report_store
+from sluis.text import text_storable
 from sluis.uploads.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def upload_succeed(*, upload: Upload, counts: Counts, report: Report) -> bool:
         "unchanged": counts.unchanged,
         "deleted": counts.deleted,
         "rejected": max(counts.rejected, report.rejected),
-        "warnings": [storable(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
+        "warnings": [text_storable(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
         "failure_reason": "",
         **_problem_fields(upload.pk, report.problems),
     }
@@ -128,8 +129,8 @@ def upload_fail(
     names the cause in the log line (``processing_failed``)."""
     fields = {
         "status": UploadStatus.FAILED,
-        "failure_reason": storable(reason),
-        "warnings": [storable(w) for w in (warnings or [])[:MAX_REPORTED_ERRORS]],
+        "failure_reason": text_storable(reason),
+        "warnings": [text_storable(w) for w in (warnings or [])[:MAX_REPORTED_ERRORS]],
         "inserted": 0,
         "updated": 0,
         "unchanged": 0,
@@ -288,19 +289,14 @@ def _sync_tasks(upload: Upload):
     return SyncTask.objects.filter(Q(pk=upload.sync_task_id) | Q(data_source=upload.data_source_id))
 
 
-def storable(text: str) -> str:
-    """Text PostgreSQL can store (no NUL, no lone surrogates), whatever a file contained."""
-    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
-
-
 def _storable_problem(problem: Problem) -> Problem:
     return Problem(
-        message=storable(problem.message),
-        file=storable(problem.file),
+        message=text_storable(problem.message),
+        file=text_storable(problem.file),
         line=problem.line,
-        feature=None if problem.feature is None else storable(str(problem.feature)),
-        field=storable(problem.field),
-        value=storable(str(problem.value)),
+        feature=None if problem.feature is None else text_storable(str(problem.feature)),
+        field=text_storable(problem.field),
+        value=text_storable(str(problem.value)),
     )
 
 

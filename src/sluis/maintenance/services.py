@@ -28,7 +28,7 @@ from sluis.datastore.rasters.models import RasterFrame
 from sluis.datastore.vector.models import VectorVersion, VersionState
 from sluis.datastore.vector.services import vector_version_delete, vector_versions_expired
 from sluis.maintenance.storage import StoredObject, objects_list
-from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload
+from sluis.uploads.models import FINISHED_STATUSES, Upload
 from sluis.uploads.naming import ORIGINALS_PREFIX
 from sluis.uploads.storage import IMPORT_FOLDER_PREFIX, object_storage, spool_dir
 
@@ -140,8 +140,7 @@ def _purge_versions(result: PurgeResult, dry_run: bool) -> None:
 
 
 def _busy_sources() -> set[int]:
-    busy = Upload.objects.filter(status__in=BUSY_STATUSES)
-    return set(busy.values_list("data_source_id", flat=True))
+    return set(Upload.objects.busy().values_list("data_source_id", flat=True))
 
 
 # --- orphans ----------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ def storage_sweep(*, older_than: timedelta, dry_run: bool = False) -> SweepResul
     result = SweepResult(dry_run=dry_run)
     _sweep_spool(cutoff, result.spool_files, dry_run)
     busy = _busy_sources()
-    busy_uploads = set(Upload.objects.filter(status__in=BUSY_STATUSES).values_list("pk", flat=True))
+    busy_uploads = set(Upload.objects.busy().values_list("pk", flat=True))
     storage = object_storage()
     for prefix, referenced in REFERENCES.items():
         freed = result.objects.setdefault(prefix, Freed())

@@ -47,8 +47,7 @@ def _uploads_by_status() -> GaugeMetricFamily:
 
 
 def _queue():
-    busy = Upload.objects.filter(status__in=[UploadStatus.QUEUED, UploadStatus.PROCESSING])
-    figures = busy.aggregate(
+    figures = Upload.objects.busy().aggregate(
         queued=Count("id", filter=Q(status=UploadStatus.QUEUED)),
         processing=Count("id", filter=Q(status=UploadStatus.PROCESSING)),
         oldest=Min("received_at", filter=Q(status=UploadStatus.QUEUED)),

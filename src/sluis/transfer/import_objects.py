@@ -31,8 +31,8 @@ from sluis.datastore.files.services import stored_file_key
 from sluis.datastore.rasters.models import RasterFrame
 from sluis.ingest.gdal import UnreadableFile, raster_open
 from sluis.ingest.readers.file_meta import CONTENT_TYPES
-from sluis.ingest.readers.file_names import name_sanitise
 from sluis.ingest.sniffing import HEAD_SIZE, sniff, zip_head_document_format
+from sluis.names import stored_filename_sanitise
 from sluis.transfer.archive import ArchiveReader, MemberReader
 from sluis.transfer.errors import ImportArchiveInvalid
 from sluis.transfer.records import Fields, counts_check, invalid, records
@@ -151,7 +151,7 @@ def files_import(
 
 def _file(fields: Fields) -> tuple[StoredFile, str, str | None]:
     name, fmt = fields.get("name", str), fields.get("format", str)
-    if name != name_sanitise(name):
+    if name != stored_filename_sanitise(name):
         raise fields.problem(f"the name {name!r} is not a name Sluis stores files under")
     if fmt not in CONTENT_TYPES:
         raise fields.problem(f"the format {fmt!r} is not a file format Sluis stores")
@@ -204,7 +204,7 @@ def _file_extract(
 
 @contextmanager
 def _work_folder() -> Iterator[Path]:
-    """A private folder in the spool; ``sluis upload sweep`` removes one a killed import left."""
+    """A private folder in the spool; ``sluis storage sweep`` removes one a killed import left."""
     parent = spool_dir()
     parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=IMPORT_FOLDER_PREFIX, dir=parent))

@@ -17,6 +17,13 @@ BUSY_STATUSES = (UploadStatus.QUEUED, UploadStatus.PROCESSING)
 FINISHED_STATUSES = (UploadStatus.SUCCEEDED, UploadStatus.FAILED)
 
 
+class UploadQuerySet(models.QuerySet):
+    def busy(self) -> "UploadQuerySet":
+        """The uploads keeping their data source busy: ``queued`` or ``processing``. The one
+        spelling of the rule the constraint ``one_busy_upload_per_data_source`` enforces."""
+        return self.filter(status__in=BUSY_STATUSES)
+
+
 class Upload(models.Model):
     """One received file, its stored original and the result of processing it.
 
@@ -72,6 +79,8 @@ class Upload(models.Model):
         help_text="the upload that received the file, when this one processes it again",
     )
 
+    objects = UploadQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
@@ -85,10 +94,6 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"upload {self.pk} {self.filename} ({self.status})"
-
-    @property
-    def is_busy(self) -> bool:
-        return self.status in BUSY_STATUSES
 
     @property
     def file_received_at(self):

@@ -20,10 +20,11 @@ from sluis.catalog.errors import DataSourceNotFound, SyncTaskNotFound
 from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
 from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible, user_can_upload
 from sluis.ingest.preflight import upload_preflight
-from sluis.text import datetime_text
+from sluis.names import upload_filename_sanitise
+from sluis.text import datetime_text, text_storable
 from sluis.uploads import errors
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
-from sluis.uploads.naming import filename_sanitize, storage_key_generate
+from sluis.uploads.naming import storage_key_generate
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.signals import upload_received
 from sluis.uploads.storage import (
@@ -155,7 +156,7 @@ def _prior(user, key: str) -> Upload | None:
 
 def _running(source: DataSource) -> Upload | None:
     """The busy upload of ``source`` with the fields ``_busy`` reports (fewer columns: cheaper)."""
-    running = Upload.objects.filter(data_source=source, status__in=BUSY_STATUSES).order_by()
+    running = Upload.objects.busy().filter(data_source=source).order_by()
     return running.only(*_BUSY_FIELDS).first()
 
 
@@ -202,13 +203,13 @@ def _replay(prior: Upload, received: ReceivedFile) -> Receipt:
 
 
 def _record(user, target: _Target, received: ReceivedFile, stored: str, detected: str, key: str):
-    original = received.original_filename.replace("\x00", "\ufffd")
+    original = text_storable(received.original_filename)
     upload = Upload(
         uploader=user,
         sync_task=target.task,
         data_source=target.data_source,
         original_filename=original,
-        filename=filename_sanitize(original),
+        filename=upload_filename_sanitise(original),
         size=received.size,
         sha256=received.sha256,
         content_type=received.content_type,

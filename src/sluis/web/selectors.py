@@ -79,9 +79,7 @@ def upload_history(*, user, data_source: DataSource, limit: int = HISTORY_LENGTH
 
 def busy_upload(*, data_source: DataSource) -> Upload | None:
     """The upload keeping ``data_source`` busy (queued or processing), if any."""
-    return Upload.objects.filter(
-        data_source=data_source, status__in=["queued", "processing"]
-    ).first()
+    return Upload.objects.busy().filter(data_source=data_source).first()
 
 
 def tokens_of(*, user) -> QuerySet[ApiToken]:

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sluis.ingest.readers.file_names import name_sanitise
 from sluis.ingest.readers.timestamps import FilenamePattern, PatternError
+from sluis.names import stored_filename_sanitise
 
 SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -23,32 +23,34 @@ SAFE = re.compile(r"[A-Za-z0-9._-]+")
     ],
 )
 def test_names_keep_only_safe_characters_of_the_last_path_part(name, expected):
-    assert name_sanitise(name) == expected
+    assert stored_filename_sanitise(name) == expected
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "中文", "///"])
 def test_a_name_that_sanitises_to_nothing_gets_a_generated_one(name):
-    generated = name_sanitise(name)
+    generated = stored_filename_sanitise(name)
     assert generated.startswith("file-") and SAFE.fullmatch(generated)
 
 
 def test_a_generated_name_keeps_the_extension_and_is_stable_for_the_same_original():
-    assert name_sanitise("中文.jpg").endswith(".jpg")
-    assert name_sanitise("中文.jpg") == name_sanitise("中文.jpg")
-    assert name_sanitise("中文.jpg") != name_sanitise("日本.jpg")
+    assert stored_filename_sanitise("中文.jpg").endswith(".jpg")
+    assert stored_filename_sanitise("中文.jpg") == stored_filename_sanitise("中文.jpg")
+    assert stored_filename_sanitise("中文.jpg") != stored_filename_sanitise("日本.jpg")
 
 
 @pytest.mark.parametrize("length", [300, 70_000])
 def test_long_names_are_cut_with_the_extension_kept(length):
     name = "a" * length + ".pdf"
-    assert len(name_sanitise(name)) == 200 and name_sanitise(name).endswith(".pdf")
+    assert len(stored_filename_sanitise(name)) == 200 and stored_filename_sanitise(name).endswith(
+        ".pdf"
+    )
 
 
 @given(st.text(max_size=400))
 def test_sanitised_names_are_safe_non_empty_bounded_and_idempotent(name):
-    clean = name_sanitise(name)
+    clean = stored_filename_sanitise(name)
     assert SAFE.fullmatch(clean) and len(clean) <= 200 and clean.strip(".")
-    assert name_sanitise(clean) == clean
+    assert stored_filename_sanitise(clean) == clean
 
 
 def test_a_pattern_reads_the_time_from_a_matching_name():

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from sluis.catalog.errors import DataSourceNotFound
 from sluis.catalog.selectors import data_sources_readable
-from sluis.ingest.readers.file_names import name_sanitise
+from sluis.names import stored_filename_sanitise
 
 from .models import StoredFile
 
@@ -48,7 +48,7 @@ def files_filter(
             raise DataSourceNotFound()
         files = files.filter(data_source_id=data_source)
     if name:
-        files = files.filter(name=name_sanitise(name))
+        files = files.filter(name=stored_filename_sanitise(name))
     if start is not None:
         files = files.filter(timestamp__gte=start)
     if end is not None:

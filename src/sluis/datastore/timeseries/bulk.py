@@ -375,7 +375,3 @@ def _from_micros(micros: int | None) -> datetime | None:
     if micros is None:
         return None
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None

@@ -202,10 +202,9 @@ def _restorable(data_source_id: int, version_id: int) -> VectorVersion:
 
 def _check_idle(data_source_id: int) -> None:
     from sluis.uploads.errors import DataSourceBusy
-    from sluis.uploads.models import BUSY_STATUSES, Upload
+    from sluis.uploads.models import Upload
 
-    running = Upload.objects.filter(data_source_id=data_source_id, status__in=BUSY_STATUSES)
-    if running.exists():
+    if Upload.objects.busy().filter(data_source_id=data_source_id).exists():
         raise DataSourceBusy(
             "The data source is processing an upload; restore a version once it has finished."
         )

@@ -38,8 +38,9 @@ from sluis.ingest.readers.file_meta import (
     file_meta_read,
     name_mismatch,
 )
-from sluis.ingest.readers.file_names import name_sanitise
 from sluis.ingest.readers.timestamps import FilenamePattern, PatternError
+from sluis.names import stored_filename_sanitise
+from sluis.text import text_storable
 
 FILE_FORMATS = frozenset(FORMATS["file"])
 
@@ -108,17 +109,17 @@ class _Reader:
             )
             thumbnail = self._thumbnail(member, meta)
         except ImageRejected as exc:
-            self.job.report.add(f"The image {exc}", file=_storable(member.name))
+            self.job.report.add(f"The image {exc}", file=text_storable(member.name))
             return None
         for warning in meta.warnings:
-            self.job.report.warn(f"{_storable(member.name)}: {warning}")
+            self.job.report.warn(f"{text_storable(member.name)}: {warning}")
         timestamp = self._timestamp(member, meta.taken_at)
         if timestamp is None:
             return None
         return FileToStore(
             path=member.path,
-            name=name_sanitise(member.name),
-            original_name=_storable(member.name),
+            name=stored_filename_sanitise(member.name),
+            original_name=text_storable(member.name),
             format=member.format,
             meta=meta,
             timestamp=timestamp[0],
@@ -134,13 +135,13 @@ class _Reader:
             self.job.report.add(
                 f"The content is {shown}, which this data source does not accept "
                 f"(allowed: {allowed}).",
-                file=_storable(member.name),
+                file=text_storable(member.name),
                 value=fmt,
             )
             return False
         if why := name_mismatch(member.name, fmt):
             self.job.report.add(
-                f"Content and name do not match: {why}.", file=_storable(member.name)
+                f"Content and name do not match: {why}.", file=text_storable(member.name)
             )
             return False
         return True
@@ -169,7 +170,7 @@ class _Reader:
                 named = self.pattern.timestamp(member.name)
             except PatternError as exc:
                 self.job.report.add(
-                    f"filename_pattern matched, but {exc}", file=_storable(member.name)
+                    f"filename_pattern matched, but {exc}", file=text_storable(member.name)
                 )
                 return None
             if named is not None:
@@ -187,15 +188,10 @@ class _Reader:
             self.job.report.add(
                 f"{what} {value.isoformat()} is ambiguous or does not exist in {self.zone.key} "
                 "(daylight saving change).",
-                file=_storable(member.name),
+                file=text_storable(member.name),
             )
             return None
         return first.astimezone(UTC)
-
-
-def _storable(name: str) -> str:
-    """The original name as a database can hold it: no NUL, no lone surrogates."""
-    return name.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _zone(name: str) -> ZoneInfo:
