@@ -35,3 +35,23 @@ def test_every_setting_read_from_the_environment_is_in_the_configuration_table()
     variables = set(re.findall(r'"(SLUIS_[A-Z0-9_]+)"', settings_source))
     table = (DOCS / "configuration.md").read_text()
     assert sorted(v for v in variables if f"`{v}`" not in table) == []
+
+
+def test_the_repository_cites_no_file_outside_it():
+    """Code, tests and docs state facts themselves or link inside the repository: design notes
+    kept elsewhere are not shipped, so a reader could not follow the reference."""
+    root = DOCS.parent
+    outside = re.compile(
+        r"\b(?:PRODUCT|SECURITY|BENCHMARKS|ARCHITECTURE)\.md\b|docs/formats\.md|\.\./shared/"
+    )
+    texts = [root / "README.md", *(root / "bench").rglob("*.md"), *DOCS.rglob("*.md")]
+    for folder in ("src", "tests", "client", "deploy", "bench"):
+        texts += [p for p in (root / folder).rglob("*.py") if ".venv" not in p.parts]
+    cited = [
+        f"{path.relative_to(root)}:{number}"
+        for path in texts
+        if path != Path(__file__).resolve()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert cited == []

@@ -1,5 +1,5 @@
-"""Hostile input from SECURITY.md: each case asserts the status, that nothing was kept, and
-that the answer came in bounded time."""
+"""Hostile input (archive bombs, hostile names and framing): each case asserts the status, that
+nothing was kept, and that the answer came in bounded time."""
 
 import time
 from datetime import timedelta

@@ -1,7 +1,7 @@
 """Validation of a data source's ``ingest_settings``.
 
 The settings are a JSON object; every key is optional. Each kind's reader documents the keys it
-reads (docs/formats.md). Unknown keys are refused so that a typo never silently does nothing.
+reads (docs/formats/<kind>.md). Unknown keys are refused so that a typo never silently does nothing.
 """
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

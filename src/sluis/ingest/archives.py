@@ -1,13 +1,13 @@
 """ZIP and gzip: pre-flight from the central directory, then streamed, capped extraction.
 
 Nothing is extracted before ``zip_inspect`` has walked the whole central directory and checked
-every member (SECURITY.md): the declared member count (read from the end record before the
-directory is parsed), per-member and total declared sizes, the compression ratio, overlapping
+every member (docs/formats/archives.md): the declared member count (read from the end record before
+the directory is parsed), per-member and total declared sizes, the compression ratio, overlapping
 entries (our own check: Python 3.11.7 lacks CPython's fix for overlapping-entry bombs), names
 (absolute, ``..``, drive letters, backslashes, control characters), symlinks and special files,
 encryption, compression methods, nested archives, mixed formats and shapefile sidecars.
-``zip_extract`` then streams each planned member with a hard byte cap to a generated name; it
-never calls ``extractall``. No Django here: budgets come in as a ``Budgets``.
+``zip_extract`` then streams each planned member with a hard byte cap to a generated name; it never
+calls ``extractall``. No Django here: budgets come in as a ``Budgets``.
 """
 
 from __future__ import annotations

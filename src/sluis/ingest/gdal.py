@@ -1,6 +1,6 @@
 """The only module that opens files with GDAL (through rasterio and pyogrio).
 
-Parsers see only what they are allowed to (SECURITY.md): drivers that can reach other files or
+Parsers see only what they are allowed to: drivers that can reach other files or
 the network (VRT, MRF, WMS, HTTP, ...) are deregistered before GDAL loads, and every open names
 the one driver its sniffed format allows, so a VRT disguised as ``.tif`` is refused. Other modules
 must import rasterio and pyogrio through here, never directly, so the hardening is always applied.

@@ -1,6 +1,6 @@
 """Receiving uploads and the administrator's fail/requeue/reprocess actions.
 
-``upload_receive`` runs the checks of PRODUCT.md 2.1 in their order: the ones that need no body
+``upload_receive`` runs the checks docs/api.md lists, in their order: the ones that need no body
 (task, role, uploadable, busy) before a byte is read, then the streamed body (media type, length,
 parts, cap), then the pre-flight on the received file. Only then is the original stored durably
 under a generated key and the ``Upload`` row inserted. The insert is the busy rule's arbiter: the
@@ -126,7 +126,8 @@ def _data_source_task(user, ref: str) -> SyncTask:
 
 
 def _admit(user, task: SyncTask, key: str) -> _Target:
-    """Checks 3-5 of PRODUCT.md 2.1: role, uploadable, busy (or an idempotent retry)."""
+    """The checks after the task's visibility: role, uploadable, busy (or an idempotent
+    retry)."""
     source = task.data_source
     if not _may_upload(user, task):
         raise errors.NotASupplier()

@@ -1,4 +1,5 @@
-"""Hostile vector inputs from SECURITY.md: refused, nothing resolved, bounded time."""
+"""Hostile vector inputs (entities, remote references, disguised drivers): refused, nothing
+resolved, bounded time."""
 
 import pytest
 

@@ -1,10 +1,10 @@
 """Stored timeseries: one ``Series`` per (data source, location, parameter), its ``Event``s.
 
-Merge rule (PRODUCT.md section 4): uploads append; an event whose (series, timestamp) is already
-stored is overwritten; stored events outside the upload are untouched. Events are written only by
-the bulk path in ``sluis.datastore.timeseries.bulk``, which also keeps the per-series summary
-(``event_count``, ``first_timestamp``, ``last_timestamp``) exact: events are never deleted one
-by one, so the summary only grows and never needs a full recount.
+Merge rule (docs/formats/timeseries.md): uploads append; an event whose (series, timestamp) is
+already stored is overwritten; stored events outside the upload are untouched. Events are written
+only by the bulk path in ``sluis.datastore.timeseries.bulk``, which also keeps the per-series
+summary (``event_count``, ``first_timestamp``, ``last_timestamp``) exact: events are never deleted
+one by one, so the summary only grows and never needs a full recount.
 """
 
 from django.db import models

@@ -158,7 +158,7 @@ _LEGACY_STATUS = {
 
 
 class LegacyUploadSerializer(_LinkedSerializer):
-    """The legacy Nexus ``/uploads/`` shape (field names from nexus-api.md)."""
+    """The legacy Nexus ``/uploads/`` shape (its field names, docs/api.md)."""
 
     uploader_name = serializers.SerializerMethodField()
     upload_file = serializers.SerializerMethodField()
