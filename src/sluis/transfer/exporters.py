@@ -229,7 +229,7 @@ def _file_record(item: StoredFile) -> dict[str, Any]:
     return {
         "file": f"files/data/{item.name}",
         "name": item.name,
-        "original_name": item.original_name,
+        "original_name": item.original_filename,
         "format": item.format,
         "content_type": item.content_type,
         "size": item.size,

@@ -164,7 +164,7 @@ def _file(fields: Fields) -> tuple[StoredFile, str, str | None]:
         raise fields.problem(f"thumbnail_content_type {thumbnail_type!r} is not an image type")
     row = StoredFile(
         name=name,
-        original_name=fields.get("original_name", str),
+        original_filename=fields.get("original_name", str),  # the export format's name
         format=fmt,
         content_type=CONTENT_TYPES[fmt],
         size=fields.get("size", int),

@@ -53,6 +53,7 @@ def test_a_document_downloads_under_its_original_name(api, consumer, surveyed, c
     report = StoredFile.objects.get(name="inspectionreport.pdf")
     detail = as_user(api, consumer).get(f"{URL}{report.pk}/").json()
     assert (detail["page_count"], detail["location"], detail["thumbnail_link"]) == (3, None, None)
+    assert detail["original_filename"] == detail["original_name"] == "inspection report.pdf"
     response = client.get(urlparse(detail["download_link"]).path)
     disposition = unquote(response["Content-Disposition"])
     assert (

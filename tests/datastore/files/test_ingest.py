@@ -65,7 +65,7 @@ def test_three_geotagged_photos_and_a_pdf_land_as_four_files(photos, run_job):
         RECEIVED,
         "received",
     )
-    assert report.original_name == "inspection report.pdf" and report.thumbnail_key == ""
+    assert report.original_filename == "inspection report.pdf" and report.thumbnail_key == ""
     assert read_object(report.key) == survey()[3][1]
     assert done.problems == []
 
@@ -317,7 +317,7 @@ def test_two_members_with_the_same_sanitised_name_keep_the_last_with_a_warning(p
     done = run_job(photos, [("a/report.pdf", first, "pdf"), ("b/report#.pdf", last, "pdf")])
     assert done.counts.inserted == 1 and "the last one was kept" in done.warnings[0]
     stored = StoredFile.objects.get()
-    assert (stored.name, stored.page_count, stored.original_name) == (
+    assert (stored.name, stored.page_count, stored.original_filename) == (
         "report.pdf",
         5,
         "b/report#.pdf",
@@ -328,7 +328,7 @@ def test_a_name_that_sanitises_to_nothing_is_stored_under_a_generated_name(photo
     run_job(photos, [("报告.pdf", builders.pdf(), "pdf")])
     stored = StoredFile.objects.get()
     assert stored.name.startswith("file-") and stored.name.endswith(".pdf")
-    assert stored.original_name == "报告.pdf"
+    assert stored.original_filename == "报告.pdf"
     run_job(photos, [("报告.pdf", builders.pdf(pages=9), "pdf")])
     assert StoredFile.objects.get().page_count == 9
 
@@ -336,7 +336,7 @@ def test_a_name_that_sanitises_to_nothing_is_stored_under_a_generated_name(photo
 def test_names_no_database_can_hold_are_cleaned_for_the_record(photos, run_job):
     run_job(photos, [("nul\x00name\udcff.pdf", builders.pdf(), "pdf")])
     stored = StoredFile.objects.get()
-    assert (stored.name, stored.original_name) == ("nulname.pdf", "nul\ufffdname?.pdf")
+    assert (stored.name, stored.original_filename) == ("nulname.pdf", "nul\ufffdname?.pdf")
 
 
 def test_a_failed_write_removes_the_objects_it_had_written(photos, tmp_path):
@@ -348,7 +348,7 @@ def test_a_failed_write_removes_the_objects_it_had_written(photos, tmp_path):
         FileToStore(
             path=path,
             name=name,
-            original_name="a.pdf",
+            original_filename="a.pdf",
             format="pdf",
             meta=meta,
             timestamp=RECEIVED,

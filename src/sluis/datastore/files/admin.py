@@ -9,7 +9,7 @@ class StoredFileAdmin(admin.ModelAdmin):
 
     list_display = ["id", "name", "data_source", "format", "size", "timestamp", "updated"]
     list_filter = ["format", "timestamp_source", "data_source__owner"]
-    search_fields = ["name", "original_name", "sha256", "data_source__name"]
+    search_fields = ["name", "original_filename", "sha256", "data_source__name"]
     readonly_fields = [f.name for f in StoredFile._meta.fields]
 
     def has_add_permission(self, request) -> bool:

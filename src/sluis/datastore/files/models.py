@@ -16,7 +16,7 @@ class StoredFile(models.Model):
 
     An upload with a file of the same name overwrites the row (new bytes under a new key; the old
     object is deleted after commit). The bytes and the thumbnail live in object storage under
-    keys Sluis generates; ``original_name`` is only served back as the download name.
+    keys Sluis generates; ``original_filename`` is only served back as the download name.
     """
 
     data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="files")
@@ -24,7 +24,7 @@ class StoredFile(models.Model):
         "uploads.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
     )
     name = models.CharField(max_length=255, help_text="sanitised name: the overwrite key")
-    original_name = models.TextField()
+    original_filename = models.TextField(help_text="the name as sent (as on uploads)")
     format = models.CharField(max_length=16, help_text="sniffed format, e.g. jpeg or pdf")
     content_type = models.CharField(max_length=100)
     size = models.BigIntegerField()

@@ -44,7 +44,7 @@ class FileToStore:
 
     path: Path
     name: str
-    original_name: str
+    original_filename: str
     format: str
     meta: FileMeta
     timestamp: datetime
@@ -146,7 +146,7 @@ def _save_rows(data_source, upload_id, written: list[_Written], existing) -> Non
 
 _UPDATED_FIELDS = [
     "upload_id",
-    "original_name",
+    "original_filename",
     "format",
     "content_type",
     "size",
@@ -169,7 +169,7 @@ _UPDATED_FIELDS = [
 def _fill(row: StoredFile, upload_id: int | None, item: _Written) -> None:
     file, meta = item.file, item.file.meta
     row.upload_id = upload_id
-    row.original_name, row.format = file.original_name, file.format
+    row.original_filename, row.format = file.original_filename, file.format
     row.content_type, row.size, row.sha256 = meta.content_type, meta.size, meta.sha256
     row.key, row.thumbnail_key = item.key, item.thumbnail_key
     row.thumbnail_content_type = file.thumbnail.content_type if file.thumbnail else ""

@@ -94,8 +94,8 @@ class _Reader:
                 continue
             if item.name in by_name:
                 self.job.report.warn(
-                    f"{by_name[item.name].original_name!r} and {item.original_name!r} are both "
-                    f"stored as {item.name!r}; the last one was kept."
+                    f"{by_name[item.name].original_filename!r} and {item.original_filename!r} "
+                    f"are both stored as {item.name!r}; the last one was kept."
                 )
             by_name[item.name] = item
         return list(by_name.values())
@@ -119,7 +119,7 @@ class _Reader:
         return FileToStore(
             path=member.path,
             name=stored_filename_sanitise(member.name),
-            original_name=text_storable(member.name),
+            original_filename=text_storable(member.name),
             format=member.format,
             meta=meta,
             timestamp=timestamp[0],

@@ -19,6 +19,9 @@ class StoredFileSerializer(serializers.ModelSerializer):
     download_link = serializers.SerializerMethodField()
     download_link_expires = serializers.SerializerMethodField()
     thumbnail_link = serializers.SerializerMethodField()
+    original_name = serializers.CharField(
+        source="original_filename", read_only=True, help_text="the older name of original_filename"
+    )
 
     class Meta:
         model = StoredFile
@@ -27,6 +30,7 @@ class StoredFileSerializer(serializers.ModelSerializer):
             "data_source",
             "upload",
             "name",
+            "original_filename",
             "original_name",
             "format",
             "content_type",
@@ -89,4 +93,4 @@ class StoredFileSerializer(serializers.ModelSerializer):
 
 def _download_name(obj: StoredFile) -> str:
     """The original name (last path part) as the supplier sent it; the sanitised one if empty."""
-    return obj.original_name.replace("\\", "/").rsplit("/", 1)[-1] or obj.name
+    return obj.original_filename.replace("\\", "/").rsplit("/", 1)[-1] or obj.name

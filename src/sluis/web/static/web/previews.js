@@ -278,7 +278,7 @@
     });
   }
   function tile(f) {
-    const name = f.original_name || f.name || "file " + f.id;
+    const name = f.original_filename || f.name || "file " + f.id;
     const item = el("li", { class: "tile" });
     const thumb = f.thumbnail_link;
     if (thumb) item.append(el("img", { src: thumb, alt: "Thumbnail of " + name, loading: "lazy", width: "160" }));
