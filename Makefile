@@ -53,6 +53,7 @@ system-packages:
 
 lint: install
 	$(VENV)/bin/ruff check src tests client
+	$(VENV)/bin/lint-imports
 	cd client && $(abspath $(VENV))/bin/mypy --strict  # src/ and tests/: client/pyproject.toml
 
 format: install

@@ -84,7 +84,7 @@ def django_helper(command: str, argument: str) -> None:
         )
         print(json.dumps([window["first"].timestamp(), window["last"].timestamp()]))
     elif command == "claim":
-        from sluis.ingest.services import upload_claim
+        from sluis.ingest.lifecycle import upload_claim
 
         if upload_claim(upload_id=int(argument)) is None:
             sys.exit(f"upload {argument} could not be claimed")

@@ -44,7 +44,7 @@ def make_input(path: Path, size_mb: int) -> None:
     """An uncompressed float32 GeoTIFF (EPSG:28992): a smooth field with 0.01-rounded noise."""
     import numpy as np
 
-    from sluis.ingest.gdal import rasterio
+    from sluis.readers.gdal import rasterio
 
     side = int((size_mb * 1024 * 1024 / 4) ** 0.5)
     profile = {
@@ -126,7 +126,8 @@ def worker(src: Path, work: Path) -> None:
 
     from sluis.accounts.services import organization_get_or_create
     from sluis.catalog.services import data_source_create
-    from sluis.ingest.contracts import IngestJob, Member, processor_for
+    from sluis.formats.records import Member
+    from sluis.kinds import IngestJob, kind_get
 
     org = organization_get_or_create(name="Bench")
     source = data_source_create(owner=org, name=f"Bench {time.time_ns()}", kind="raster")
@@ -137,14 +138,14 @@ def worker(src: Path, work: Path) -> None:
     job = IngestJob(
         upload_id=1,
         data_source=source.data_source,
-        settings={},
+        ingest_settings={},
         members=[Member(member, "bench_2020-01-01.tif", "geotiff", member.stat().st_size)],
         received_at=datetime.now(UTC),
     )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     before = _status_mb("VmRSS")
     started = time.perf_counter()
-    counts = processor_for("raster").process(job)
+    counts = kind_get("raster").processor.process(job)
     seconds = time.perf_counter() - started
     assert counts.inserted == 1, counts
     after = resource.getrusage(resource.RUSAGE_SELF)

@@ -114,17 +114,18 @@ def fresh_source(name: str):
 
 
 def sluis_run(source, path: Path):
-    from sluis.ingest.contracts import IngestJob, Member, processor_for
+    from sluis.formats.records import Member
+    from sluis.kinds import IngestJob, kind_get
 
     job = IngestJob(
         upload_id=0,
         data_source=source,
-        settings={},
+        ingest_settings={},
         members=[Member(path, path.name, "csv", path.stat().st_size)],
         received_at=datetime.now(UTC),
     )
     began = time.perf_counter()
-    counts = processor_for("timeseries").process(job)
+    counts = kind_get("timeseries").processor.process(job)
     return time.perf_counter() - began, counts
 
 

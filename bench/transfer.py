@@ -62,7 +62,7 @@ from sluis.catalog.services import data_source_create
 from sluis.datastore.timeseries.bulk import stager_for
 from sluis.datastore.timeseries.services import events_merge
 from sluis.datastore.vector.services import vector_dataset_replace
-from sluis.ingest.readers.vector_features import FeatureBatch
+from sluis.readers.vector.features import FeatureBatch
 
 org = organization_get_or_create(name="Bench")
 organization_get_or_create(name="Copy")

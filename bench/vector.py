@@ -62,7 +62,7 @@ def make_inputs(workdir: Path, points: int, polygons: int) -> None:
     import numpy as np
     import shapely
 
-    from sluis.ingest.gdal import pyogrio
+    from sluis.readers.gdal import pyogrio
 
     rng = np.random.default_rng(42)
     started = time.perf_counter()
@@ -155,15 +155,16 @@ def _sluis_load(path: Path, fmt: str) -> tuple[float, int]:
 
     from sluis.accounts.services import organization_get_or_create
     from sluis.catalog.services import data_source_create
-    from sluis.ingest.contracts import IngestJob, Member
-    from sluis.ingest.writers.vector import VectorProcessor
+    from sluis.datastore.vector.processor import VectorProcessor
+    from sluis.formats.records import Member
+    from sluis.kinds import IngestJob
 
     org = organization_get_or_create(name="Bench")
     source = data_source_create(owner=org, name=path.name, kind="vector").data_source
     job = IngestJob(
         upload_id=1,
         data_source=source,
-        settings={},
+        ingest_settings={},
         members=[Member(path=path, name=path.name, format=fmt, size=path.stat().st_size)],
         received_at=datetime.now(tz=UTC),
     )

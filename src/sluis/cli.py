@@ -1,6 +1,8 @@
 """The ``sluis`` command: serve, manage accounts and data sources, try the demo.
 
-Every command is thin: parse arguments, call one service, print text or ``--json``.
+Every command is thin: parse arguments, call one service, print text or ``--json``. The command
+handlers import Django and the services inside their bodies, on purpose: ``sluis --help`` and
+each command load only what they use (start-up time), not to dodge an import cycle.
 """
 
 import argparse
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sluis.errors import SluisError
+from sluis.kinds import kind_names
 from sluis.text import datetime_text
 
 Handler = Callable[[argparse.Namespace], dict]
@@ -34,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
-    from sluis.config.gunicorn import SluisServer, server_options
+    from sluis.ops.gunicorn import SluisServer, server_options
 
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -137,14 +140,18 @@ def cmd_createsource(args: argparse.Namespace) -> dict:
 
 
 def cmd_upload(args: argparse.Namespace) -> dict:
-    from sluis.uploads.services import upload_fail, upload_reprocess, upload_requeue
+    from sluis.uploads.administration import (
+        upload_fail_by_administrator,
+        upload_reprocess,
+        upload_requeue,
+    )
 
     if args.action == "sweep":  # the older name of `sluis storage sweep`
         return cmd_storage(args)
     if args.id is None:
         raise SluisError(f"'sluis upload {args.action}' needs an upload id.")
     if args.action == "fail":
-        upload = upload_fail(upload_id=args.id, reason=args.reason)
+        upload = upload_fail_by_administrator(upload_id=args.id, reason=args.reason)
     elif args.action == "reprocess":
         upload = upload_reprocess(upload_id=args.id, force=args.force)
         return {"id": upload.pk, "status": upload.status, "reprocess_of": upload.reprocess_of_id}
@@ -310,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("createsource", cmd_createsource, "Create a data source and its sync task.")
     p.add_argument("--org", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--kind", required=True, choices=["timeseries", "raster", "file", "vector"])
+    p.add_argument("--kind", required=True, choices=kind_names())
     p.add_argument("--description", default="")
     p.add_argument("--uploadable", action="store_true")
     p.add_argument("--private", action="store_true")
@@ -374,8 +381,8 @@ def _add_source_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _setup_django()  # first: the kind apps register the kinds that ``--kind`` offers
     args = build_parser().parse_args(argv)
-    _setup_django()
     try:
         result = args.handler(args)
     except SluisError as exc:

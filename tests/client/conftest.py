@@ -49,15 +49,14 @@ def processing():
     """Every stored upload is processed at once by the real engine (``upload_process``, the body
     of the worker's task) in the server's request thread, right after the 201's transaction
     commits: no worker process (which could not share an in-memory SQLite test database)."""
-    from sluis.ingest.services import upload_process
-    from sluis.uploads.signals import upload_received
+    from sluis.ingest.processing import upload_process
 
-    def process(sender, upload_id, **kwargs):
+    def process(upload_id, task_id=None):
         upload_process(upload_id=upload_id)
 
-    upload_received.connect(process, weak=False, dispatch_uid="tests.client.processing")
-    yield
-    upload_received.disconnect(dispatch_uid="tests.client.processing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sluis.uploads.queue.send_process_upload", process)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ def image(fmt: str) -> bytes:
 
 
 def geotiff(path: Path) -> bytes:
-    from sluis.ingest.gdal import rasterio
+    from sluis.readers.gdal import rasterio
 
     profile = {"driver": "GTiff", "width": 2, "height": 2, "count": 1, "dtype": "uint8"}
     transform = rasterio.Affine(0.1, 0, 5.0, 0, -0.1, 52.0)

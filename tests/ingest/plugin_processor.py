@@ -1,6 +1,6 @@
 """A scriptable processor for the engine's tests, loaded with SLUIS_EXTRA_PROCESSORS.
 
-It registers kind ``sluis-test`` (never a real kind, so it replaces nothing). Each line of a
+It registers the kind ``sluis-test`` (never a real kind, so it replaces nothing). Each line of a
 member is a command: ``put key=value`` stores a value, ``bad value`` reports a problem,
 ``sleep s`` sleeps, ``block-on-attempt n`` blocks while the attempt is ≤ n (until killed),
 ``die`` kills its own process with SIGKILL, ``crash`` raises a bug, ``hang`` ignores the soft
@@ -19,7 +19,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from sluis.ingest.contracts import Counts, IngestJob, register_processor
+from sluis.formats.records import Counts
+from sluis.kinds import IngestJob, Kind, kind_register
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
 
@@ -101,4 +102,4 @@ class ScriptedProcessor:
         return counts
 
 
-register_processor(ScriptedProcessor())
+kind_register(Kind(name=KIND, label="Scripted test kind", processor=ScriptedProcessor()))

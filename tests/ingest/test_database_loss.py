@@ -24,7 +24,7 @@ from sluis.datastore.timeseries.models import Event, Series
 from sluis.datastore.vector.models import VectorVersion, VersionState
 from sluis.datastore.vector.selectors import features_current
 from sluis.uploads.models import Upload
-from sluis.uploads.signals import upload_received
+from sluis.uploads.queue import upload_enqueue
 from tests.ingest.workers import RedisServer, Worker, database_url, wait_for, worker_env
 from tests.uploads.served import on_postgres
 
@@ -91,7 +91,7 @@ def vector_upload(make_source, store_upload):
 
 def send(upload: Upload) -> Upload:
     """Wake the worker for a stored upload."""
-    upload_received.send(sender=Upload, upload_id=upload.pk)
+    upload_enqueue(upload_id=upload.pk)
     return upload
 
 

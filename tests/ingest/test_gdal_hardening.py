@@ -1,6 +1,6 @@
 import pytest
 
-from sluis.ingest.gdal import UnreadableFile, raster_open, vector_info
+from sluis.readers.gdal import UnreadableFile, raster_open, vector_info
 
 VRT = (
     '<VRTDataset rasterXSize="10" rasterYSize="10"><VRTRasterBand dataType="Byte" band="1">'

@@ -7,7 +7,8 @@ import zipfile
 from django.test import override_settings
 
 from sluis.catalog.models import SyncStatus
-from sluis.ingest.services import upload_claim, upload_process
+from sluis.ingest.lifecycle import upload_claim
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
 from tests.ingest.plugin_processor import stored

@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from sluis.ingest.archives import zip_extract
-from sluis.ingest.errors import Rejected
-from sluis.ingest.preflight import budgets, upload_inspect, upload_preflight
+from sluis.formats.archives import zip_extract
+from sluis.formats.errors import Rejected
+from sluis.uploads.inspection import archive_budgets, upload_inspect, upload_preflight
 from tests.ingest import builders
 
 CSV = b"location,parameter,timestamp,value\nA,h,2024-01-01T00:00:00Z,1.5\n"
@@ -249,7 +249,7 @@ def test_shapefile_parts_are_extracted_under_one_generated_stem(tmp_path):
     dest = tmp_path / "out"
     dest.mkdir()
 
-    extracted = zip_extract(path, inspection.plan, dest, budgets())
+    extracted = zip_extract(path, inspection.plan, dest, archive_budgets())
 
     assert inspection.detected == "zip:shp"
     assert sorted(m.path.name for m in extracted) == [

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sluis.ingest.services import upload_claim, upload_process, uploads_sweep
+from sluis.ingest.lifecycle import upload_claim
+from sluis.ingest.processing import upload_process
+from sluis.ingest.sweep import uploads_sweep
 from sluis.uploads.models import Upload
 
 pytestmark = pytest.mark.django_db

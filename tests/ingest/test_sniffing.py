@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from sluis.ingest.sniffing import name_conflict, sniff, sniff_path
+from sluis.formats.sniffing import name_conflict, sniff, sniff_path
 from tests.ingest import builders
 
 PI_XML = (

@@ -16,10 +16,8 @@ import pytest
 import redis
 from kombu import Connection
 
-from sluis.ingest.services import upload_enqueue
-from sluis.ingest.tasks import send_process_upload
 from sluis.uploads.models import Upload
-from sluis.uploads.signals import upload_received
+from sluis.uploads.queue import send_process_upload, upload_enqueue
 from tests.ingest.builders import image
 from tests.ingest.plugin_processor import markers_dir, stored
 from tests.ingest.workers import ROOT, RedisServer, Worker, free_port, wait_for, worker_env
@@ -81,7 +79,7 @@ def _finished(upload):
 
 
 def _process(upload, timeout=30):
-    upload_received.send(sender=Upload, upload_id=upload.pk)
+    upload_enqueue(upload_id=upload.pk)
     wait_for(_finished(upload), timeout, f"upload {upload.pk} to finish")
     return upload
 
@@ -149,7 +147,7 @@ def test_a_worker_killed_mid_processing_is_recovered_to_one_clean_run(
 ):
     first = on_redis.worker()
     upload = store_upload(test_source(), b"put a=1\nblock-on-attempt 1\nput b=2\n")
-    upload_received.send(sender=Upload, upload_id=upload.pk)
+    upload_enqueue(upload_id=upload.pk)
     wait_for(lambda: (markers_dir() / f"{upload.pk}-1").exists(), 30, "attempt 1 to start")
 
     first.kill()

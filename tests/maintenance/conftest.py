@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from sluis.cli import main
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 from tests.uploads.conftest import moto_endpoint, s3_storage, storage_dir  # noqa: F401
 

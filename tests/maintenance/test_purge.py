@@ -2,8 +2,8 @@
 
 import pytest
 
+from sluis.uploads.administration import upload_reprocess, upload_requeue
 from sluis.uploads.models import Upload
-from sluis.uploads.services import upload_reprocess, upload_requeue
 from sluis.uploads.storage import object_storage
 
 from .conftest import BAD_CSV, GOOD_CSV, cli, finished_days_ago

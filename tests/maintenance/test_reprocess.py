@@ -5,9 +5,9 @@ import pytest
 from sluis.catalog.models import DataSource
 from sluis.datastore.files.models import StoredFile
 from sluis.datastore.timeseries.models import Event
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
+from sluis.uploads.administration import upload_reprocess
 from sluis.uploads.models import Upload
-from sluis.uploads.services import upload_reprocess
 from sluis.uploads.storage import object_storage
 from tests.datastore.files.builders import pdf
 from tests.uploads.conftest import busy_upload

@@ -13,7 +13,8 @@ import httpx
 import pytest
 import shapely
 
-from sluis.ingest.contracts import IngestJob, Member, processor_for
+from sluis.formats.records import Member
+from sluis.kinds import IngestJob, kind_get
 from tests.datastore.files import builders as photos
 from tests.datastore.rasters.builders import grid, lonlat_of_pixel, make_job, write_geotiff
 from tests.datastore.vector.files import write_vector
@@ -49,7 +50,7 @@ def _job(source, tmp_path, members, settings=None):
     return IngestJob(
         upload_id=None,
         data_source=source,
-        settings=settings if settings is not None else dict(source.ingest_settings),
+        ingest_settings=settings if settings is not None else dict(source.ingest_settings),
         members=built,
         received_at=RECEIVED,
     )
@@ -65,7 +66,7 @@ def filled(make_source, tmp_path, django_capture_on_commit_callbacks):
             kind=kind,
             description="Measured by the north team",
             private=True,
-            ingest_settings={"timezone": "Europe/Amsterdam"},
+            ingest_settings={} if kind == "vector" else {"timezone": "Europe/Amsterdam"},
         )
         source = created.data_source
         with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +77,7 @@ def filled(make_source, tmp_path, django_capture_on_commit_callbacks):
 
 
 def _timeseries(source, tmp_path):
-    processor_for("timeseries").process(
+    kind_get("timeseries").processor.process(
         _job(source, tmp_path, [("e.csv", "csv", EVENTS_CSV.encode())])
     )
 
@@ -94,7 +95,7 @@ def _vector(source, tmp_path):
         {"id": ["p1", "p2", "p3"], "area": [1.5, 2.25, 0.0], "owner": ["Ä", "B", "C"]},
     )
     member = ("parcels.geojson", "geojson", path.read_bytes())
-    processor_for("vector").process(_job(source, tmp_path, [member]))
+    kind_get("vector").processor.process(_job(source, tmp_path, [member]))
 
 
 def _raster(source, tmp_path):
@@ -102,9 +103,9 @@ def _raster(source, tmp_path):
     second = write_geotiff(tmp_path / "b.tif", grid(500), grid(7), nodata=-9999)
     settings = {"filename_pattern": "evap_{timestamp:%Y-%m-%d}.tif"}
     job = make_job(source, {"evap_2024-01-01.tif": first}, tmp_path, settings, upload_id=1)
-    processor_for("raster").process(job)
+    kind_get("raster").processor.process(job)
     job = make_job(source, {"evap_2024-01-02.tif": second}, tmp_path, settings, upload_id=2)
-    processor_for("raster").process(job)
+    kind_get("raster").processor.process(job)
 
 
 def _file(source, tmp_path):
@@ -113,7 +114,7 @@ def _file(source, tmp_path):
         ("report.pdf", "pdf", photos.pdf()),
         ("notes.txt", "txt", "Peilbuis gecontroleerd (ü)\n".encode()),
     ]
-    processor_for("file").process(_job(source, tmp_path, members))
+    kind_get("file").processor.process(_job(source, tmp_path, members))
 
 
 FILLERS = {"timeseries": _timeseries, "vector": _vector, "raster": _raster, "file": _file}

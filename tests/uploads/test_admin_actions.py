@@ -5,9 +5,8 @@ import json
 import pytest
 
 from sluis.cli import main
+from sluis.uploads.administration import upload_fail_by_administrator, upload_requeue
 from sluis.uploads.models import Upload
-from sluis.uploads.services import upload_fail, upload_requeue
-from sluis.uploads.signals import upload_received
 from tests.uploads.conftest import busy_upload, post_file
 
 pytestmark = pytest.mark.django_db
@@ -21,35 +20,28 @@ def cli(capsys, *argv):
 
 def test_failing_a_queued_upload_frees_the_data_source(api, supplier, source):
     upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
-    upload_fail(upload_id=upload_id, reason="bad file")
+    upload_fail_by_administrator(upload_id=upload_id, reason="bad file")
     record = api.get(f"/api/v1/uploads/{upload_id}/", {"token": supplier.token}).json()
     assert record["status"] == "failed" and record["failure_reason"] == "bad file"
     assert record["finished_at"]
     assert post_file(api, source.sync_task.pk, supplier.token).status_code == 201
 
 
-def test_requeue_queues_again_and_announces_after_commit(
-    api, supplier, source, django_capture_on_commit_callbacks
+def test_requeue_queues_again_and_wakes_a_worker_after_commit(
+    api, supplier, source, django_capture_on_commit_callbacks, monkeypatch
 ):
     upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
-    upload_fail(upload_id=upload_id, reason="worker lost")
+    upload_fail_by_administrator(upload_id=upload_id, reason="worker lost")
     heard = []
-
-    def listener(sender, upload_id, **kwargs):
-        heard.append(upload_id)
-
-    upload_received.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            upload = upload_requeue(upload_id=upload_id)
-    finally:
-        upload_received.disconnect(listener)
+    monkeypatch.setattr("sluis.uploads.queue.send_process_upload", heard.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = upload_requeue(upload_id=upload_id)
     assert upload.status == "queued" and upload.failure_reason == "" and heard == [upload_id]
 
 
 def test_requeue_respects_the_busy_rule(supplier, source):
     failed = busy_upload(source, supplier)
-    upload_fail(upload_id=failed.pk)
+    upload_fail_by_administrator(upload_id=failed.pk)
     busy_upload(source, supplier)
     from sluis.uploads.errors import DataSourceBusy
 
@@ -103,7 +95,7 @@ def test_a_failing_preflight_is_400_and_keeps_nothing(
         assert path.exists() and filename == "dataset.csv"
         raise SluisError("Member 'x.tif' is not a timeseries format.", code_hint="format")
 
-    monkeypatch.setattr("sluis.uploads.services.upload_preflight", preflight)
+    monkeypatch.setattr("sluis.uploads.intake.upload_preflight", preflight)
     response = post_file(api, source.sync_task.pk, supplier.token)
     assert response.status_code == 400 and "x.tif" in response.json()["detail"]
     assert stored_files(storage_dir) == [] and Upload.objects.count() == 0
@@ -111,7 +103,7 @@ def test_a_failing_preflight_is_400_and_keeps_nothing(
 
 def test_the_detected_format_is_recorded(api, supplier, source, monkeypatch):
     monkeypatch.setattr(
-        "sluis.uploads.services.upload_preflight", lambda *, path, filename, data_source: "csv"
+        "sluis.uploads.intake.upload_preflight", lambda *, path, filename, data_source: "csv"
     )
     upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
     assert Upload.objects.get(pk=upload_id).detected_format == "csv"

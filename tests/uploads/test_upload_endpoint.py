@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from sluis.catalog.models import SyncTask, TaskType
 from sluis.uploads.models import Upload
-from sluis.uploads.signals import upload_received
 from tests.uploads.conftest import (
     BOUNDARY,
     CSV,
@@ -68,20 +67,15 @@ def test_the_original_is_stored_under_a_generated_key_and_the_spool_is_empty(
     assert (storage_dir / upload.storage_key).read_bytes() == CSV
 
 
-def test_the_upload_is_announced_after_commit(
-    api, supplier, source, django_capture_on_commit_callbacks
+def test_the_upload_wakes_a_worker_after_commit(
+    api, supplier, source, django_capture_on_commit_callbacks, monkeypatch
 ):
     heard = []
-
-    def listener(sender, upload_id, **kwargs):
-        heard.append(upload_id)
-
-    upload_received.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            body = post_file(api, source.sync_task.pk, supplier.token).json()
-    finally:
-        upload_received.disconnect(listener)
+    monkeypatch.setattr("sluis.uploads.queue.send_process_upload", heard.append)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        body = post_file(api, source.sync_task.pk, supplier.token).json()
+        assert heard == []  # nothing is sent before the upload's transaction commits
+    assert len(callbacks) == 1
     assert heard == [body["id"]]
 
 

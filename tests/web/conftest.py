@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from tests.web.conftest import (
     drop_csv_with_progress,
     drop_file,

@@ -1,17 +1,12 @@
 """Data sources and the sync tasks that address them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from sluis.accounts.models import Organization
-from sluis.catalog.ingest_settings import validate_ingest_settings
-
-
-class DataKind(models.TextChoices):
-    TIMESERIES = "timeseries", "Timeseries"
-    RASTER = "raster", "Raster"
-    FILE = "file", "File"
-    VECTOR = "vector", "Vector"
+from sluis.catalog.ingest_settings import ingest_settings_validate, validate_ingest_settings
+from sluis.kinds import kind_choices
 
 
 class DataSource(models.Model):
@@ -26,7 +21,7 @@ class DataSource(models.Model):
     description = models.TextField(blank=True)
     private = models.BooleanField(default=False)
     uploadable = models.BooleanField(default=False)
-    kind = models.CharField(max_length=16, choices=DataKind.choices)
+    kind = models.CharField(max_length=16, choices=kind_choices)  # the kind registry
     ingest_settings = models.JSONField(
         default=dict, blank=True, validators=[validate_ingest_settings]
     )
@@ -46,6 +41,13 @@ class DataSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.owner})"
+
+    def clean(self) -> None:
+        """The ingest settings must be keys the data source's kind reads."""
+        try:
+            ingest_settings_validate(kind=self.kind, value=self.ingest_settings)
+        except ValidationError as exc:
+            raise ValidationError({"ingest_settings": exc.messages}) from exc
 
 
 class TaskType(models.TextChoices):

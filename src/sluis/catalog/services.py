@@ -7,7 +7,8 @@ from django.db import transaction
 
 from sluis.accounts.models import Organization
 from sluis.catalog.errors import InvalidDataSource
-from sluis.catalog.models import DataKind, DataSource, SyncTask, TaskType
+from sluis.catalog.models import DataSource, SyncTask, TaskType
+from sluis.kinds import kind_names
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,8 @@ def data_source_create(
     ingest_settings: dict | None = None,
 ) -> CreatedSource:
     """Create a data source and the ``data_source`` sync task that uploads address."""
-    if kind not in DataKind.values:
-        raise InvalidDataSource(
-            f"Unknown kind {kind!r}; choose one of {', '.join(DataKind.values)}."
-        )
+    if kind not in kind_names():
+        raise InvalidDataSource(f"Unknown kind {kind!r}; choose one of {', '.join(kind_names())}.")
     source = DataSource(
         owner=owner,
         name=name,

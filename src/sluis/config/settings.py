@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "sluis.accounts",
     "sluis.catalog",
     "sluis.uploads",
-    "sluis.ingest",
+    # The kind apps register their kinds in ready(); ingest comes after them so that its
+    # SLUIS_EXTRA_PROCESSORS plugins, loaded in its ready(), may replace one.
     "sluis.datastore.timeseries",
     "sluis.datastore.vector",
     "sluis.datastore.rasters",
     "sluis.datastore.files",
+    "sluis.ingest",
     "sluis.web",
 ]
 

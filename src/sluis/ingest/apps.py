@@ -9,11 +9,8 @@ class IngestConfig(AppConfig):
     label = "ingest"
 
     def ready(self) -> None:
-        import sluis.ingest.writers  # noqa: F401  (registers the kind processors)
-        from sluis.ingest.signals import connect_signals
-
-        # Plugins (SLUIS_EXTRA_PROCESSORS): modules that call ``register_processor`` when
-        # imported; loaded after the built-in processors so they may replace one.
+        # Plugins (SLUIS_EXTRA_PROCESSORS): modules that call ``sluis.kinds.kind_register`` (and
+        # ``sluis.formats.registry.format_register``) when imported. This app is listed after the
+        # kind apps, so a plugin may replace a built-in kind.
         for module in settings.SLUIS_EXTRA_PROCESSORS:
             import_module(module)
-        connect_signals()

@@ -12,10 +12,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from sluis.ingest.archives import gzip_extract, zip_extract
-from sluis.ingest.contracts import Counts, IngestFailed, IngestJob, Member, Report, processor_for
-from sluis.ingest.preflight import Inspection, budgets, single_target, upload_inspect
-from sluis.ingest.services import work_dir_name, work_root
+from django.conf import settings
+
+from sluis.formats.archives import gzip_extract, zip_extract
+from sluis.formats.errors import IngestFailed
+from sluis.formats.preflight import Inspection, single_target
+from sluis.formats.records import Counts, Member, Report
+from sluis.kinds import IngestJob, kind_find
+from sluis.uploads.inspection import archive_budgets, upload_inspect
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
 
@@ -25,8 +29,8 @@ COPY_CHUNK = 1024 * 1024
 def pipeline_run(*, upload: Upload, report: Report) -> Counts:
     """Run the whole pipeline for a claimed upload; raises ``IngestFailed`` (or ``Rejected``)."""
     data_source = upload.data_source
-    processor = processor_for(data_source.kind)
-    if processor is None:
+    kind = kind_find(data_source.kind)
+    if kind is None:
         raise IngestFailed(f"No processor is installed for {data_source.kind} data sources.")
     with tempfile.TemporaryDirectory(prefix=work_dir_name(upload), dir=work_root()) as folder:
         work = Path(folder)
@@ -38,12 +42,12 @@ def pipeline_run(*, upload: Upload, report: Report) -> Counts:
         job = IngestJob(
             upload_id=upload.pk,
             data_source=data_source,
-            settings=dict(data_source.ingest_settings or {}),
+            ingest_settings=dict(data_source.ingest_settings or {}),
             members=members,
             received_at=upload.file_received_at,
             report=report,
         )
-        return processor.process(job)
+        return kind.processor.process(job)
 
 
 def fetch_original(upload: Upload, target: Path) -> Path:
@@ -63,7 +67,7 @@ def fetch_original(upload: Upload, target: Path) -> Path:
 def unpack(original: Path, filename: str, inspection: Inspection, dest: Path) -> list[Member]:
     """Members under generated names: the archive's planned members, or the file itself."""
     dest.mkdir(mode=0o700)
-    limits = budgets()
+    limits = archive_budgets()
     if inspection.container == "zip":
         return zip_extract(original, inspection.plan, dest, limits)
     if inspection.container == "gzip":
@@ -71,3 +75,15 @@ def unpack(original: Path, filename: str, inspection: Inspection, dest: Path) ->
     target = dest / single_target(inspection.format, filename)
     original.rename(target)
     return [Member(target, filename, inspection.format, target.stat().st_size)]
+
+
+def work_root() -> Path:
+    """The parent of the attempts' private work folders (``$SLUIS_WORK_DIR``)."""
+    root = Path(settings.SLUIS_WORK_DIR or settings.DATA_DIR / "work")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def work_dir_name(upload: Upload) -> str:
+    """The prefix of an attempt's work folder; the sweeper parses it back."""
+    return f"upload-{upload.pk}-{upload.attempts}-"

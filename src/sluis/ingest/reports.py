@@ -13,7 +13,7 @@ import io
 
 from django.core.files.base import ContentFile
 
-from sluis.ingest.contracts import Problem
+from sluis.formats.records import Problem
 from sluis.uploads.storage import object_storage
 
 COLUMNS = ("file", "line", "feature", "field", "value", "message")

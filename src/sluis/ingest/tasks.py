@@ -1,6 +1,6 @@
 """The one Celery task, ``sluis.process_upload(upload_id)``, and the worker's sweeper.
 
-The task is thin: it calls ``services.upload_process``. ``UploadTask`` is the shared base that
+The task is thin: it calls ``processing.upload_process``. ``UploadTask`` is the shared base that
 records on the upload row what the task body cannot: an unexpected exception, the hard time
 limit (the pool child is killed; Celery calls ``on_failure`` in the worker's main process) and a
 lost pool child (``UploadRequest``: the attempt is queued again, or failed after the last one,
@@ -21,9 +21,12 @@ from celery.worker.request import Request
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
-from sluis.config.celery import app, broker_transport_options, broker_url
+from sluis.config.celery import app
 from sluis.config.logging import log_context, log_context_bind, log_context_reset
-from sluis.ingest import services
+from sluis.ingest.lifecycle import upload_attempt_lost, upload_fail_unexpectedly
+from sluis.ingest.processing import upload_process
+from sluis.ingest.sweep import uploads_sweep
+from sluis.uploads.queue import PROCESS_UPLOAD
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ class UploadRequest(Request):
         with log_context(upload_id=self.args[0]):
             if isinstance(error, WorkerLostError):
                 reason = f"the worker process died: {error}"
-                services.upload_attempt_lost(upload_id=self.args[0], reason=reason, by="worker")
+                upload_attempt_lost(upload_id=self.args[0], reason=reason, by="worker")
             return super().on_failure(exc_info, send_failed_event, return_ok)
 
 
@@ -53,35 +56,16 @@ class UploadTask(Task):
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if args:
-            services.upload_fail_unexpectedly(upload_id=args[0], error=exc)
+            upload_fail_unexpectedly(upload_id=args[0], error=exc)
 
 
-@app.task(bind=True, base=UploadTask, name="sluis.process_upload")
+@app.task(bind=True, base=UploadTask, name=PROCESS_UPLOAD)
 def process_upload(self, upload_id: int) -> str:
-    """Process one upload by id (see ``services.upload_process``); DB outages retry later."""
+    """Process one upload by id (see ``processing.upload_process``); DB outages retry later."""
     try:
-        return services.upload_process(upload_id=upload_id)
+        return upload_process(upload_id=upload_id)
     except DatabaseError as exc:
         raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
-
-
-def send_process_upload(upload_id: int, task_id: str | None = None) -> None:
-    """Publish one wake-up over a fresh, short-lived connection, failing fast when the broker is
-    down (the caller marks the upload due for the sweeper). Time limits are not put in the
-    message: the worker's own settings decide them."""
-    url = broker_url()
-    options = {**broker_transport_options(url), "max_retries": 1, "interval_start": 0}
-    with app.connection_for_write(url, transport_options=options, connect_timeout=5) as conn:
-        app.send_task(
-            process_upload.name,
-            (upload_id,),
-            task_id=task_id,
-            producer=conn.Producer(),
-            queue=settings.SLUIS_QUEUE,
-            retry=False,
-            time_limit=None,  # explicit None: no sender-side limits in the message
-            soft_time_limit=None,
-        )
 
 
 # --- the upload id on every log line of a task ------------------------------------------------
@@ -108,7 +92,7 @@ def _unbind_upload_id(task_id: str, **kwargs) -> None:
 
 
 class Sweeper(threading.Thread):
-    """Runs ``services.uploads_sweep`` at worker start and every ``SLUIS_SWEEP_INTERVAL`` s."""
+    """Runs ``sweep.uploads_sweep`` at worker start and every ``SLUIS_SWEEP_INTERVAL`` s."""
 
     def __init__(self, interval: float):
         super().__init__(name="sluis-sweeper", daemon=True)
@@ -123,7 +107,7 @@ class Sweeper(threading.Thread):
 
     def sweep_once(self) -> None:
         try:
-            result = services.uploads_sweep()
+            result = uploads_sweep()
         except DatabaseError:
             logger.warning("sweep skipped: the database is unavailable", exc_info=True)
         else:

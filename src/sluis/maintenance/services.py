@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,10 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sluis.datastore.files.models import StoredFile
-from sluis.datastore.rasters.models import RasterFrame
 from sluis.datastore.vector.models import VectorVersion, VersionState
 from sluis.datastore.vector.services import vector_version_delete, vector_versions_expired
+from sluis.kinds import ReferencedKeys, kinds_all
 from sluis.maintenance.storage import StoredObject, objects_list
 from sluis.uploads.models import FINISHED_STATUSES, Upload
 from sluis.uploads.naming import ORIGINALS_PREFIX
@@ -170,31 +169,18 @@ def _originals(keys: list[str]) -> set[str]:
     return set(rows.values_list("storage_key", flat=True))
 
 
-def _rasters(keys: list[str]) -> set[str]:
-    return set(
-        RasterFrame.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
-    )
-
-
-def _files(keys: list[str]) -> set[str]:
-    rows = StoredFile.objects
-    return set(rows.filter(key__in=keys).values_list("key", flat=True)) | set(
-        rows.filter(thumbnail_key__in=keys).values_list("thumbnail_key", flat=True)
-    )
-
-
 def _reports(keys: list[str]) -> set[str]:
     rows = Upload.objects.filter(error_report_key__in=keys)
     return set(rows.values_list("error_report_key", flat=True))
 
 
-# prefix -> the keys of a batch that rows refer to; every object Sluis stores is under one
-REFERENCES: dict[str, Callable[[list[str]], set[str]]] = {
-    ORIGINALS_PREFIX: _originals,
-    "rasters": _rasters,
-    "files": _files,
-    "reports": _reports,
-}
+def references() -> dict[str, ReferencedKeys]:
+    """Prefix -> the keys of a batch that rows refer to; every object Sluis stores is under one:
+    the uploads' originals and error reports, and the prefixes each kind declares."""
+    found: dict[str, ReferencedKeys] = {ORIGINALS_PREFIX: _originals, "reports": _reports}
+    for kind in kinds_all():
+        found.update(kind.stored_objects)
+    return found
 
 
 def storage_sweep(*, older_than: timedelta, dry_run: bool = False) -> SweepResult:
@@ -213,7 +199,7 @@ def storage_sweep(*, older_than: timedelta, dry_run: bool = False) -> SweepResul
     busy = _busy_sources()
     busy_uploads = set(Upload.objects.busy().values_list("pk", flat=True))
     storage = object_storage()
-    for prefix, referenced in REFERENCES.items():
+    for prefix, referenced in references().items():
         freed = result.objects.setdefault(prefix, Freed())
         for batch in objects_list(storage, prefix):
             for item in _orphans(batch, referenced, cutoff, busy, busy_uploads):

@@ -1,6 +1,6 @@
 """The request id: accepted from ``X-Request-ID`` (nginx's ``$request_id``) or made here,
 bound to every log line of the request, echoed in the response, and written on the access line
-(``sluis.config.gunicorn.SluisLogger``) together with the user and the client address."""
+(``sluis.ops.gunicorn.SluisLogger``) together with the user and the client address."""
 
 from __future__ import annotations
 

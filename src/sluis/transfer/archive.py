@@ -5,7 +5,7 @@ importer read the manifest first and check every entry before writing anything, 
 picks its own compression (CSV deflated, COGs and photos stored as they are), it can be written
 to a pipe (data descriptors) and every operating system opens it. Writing never seeks; reading
 checks names, special files and overlaps with the upload pre-flight's own checks
-(``sluis.ingest.archives.zip_unsafe_offences``) and verifies each member's size and sha256
+(``sluis.formats.archives.zip_unsafe_offences``) and verifies each member's size and sha256
 against the manifest while the member is streamed.
 """
 
@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sluis.ingest.archives import zip_unsafe_offences
-from sluis.ingest.errors import Offence
+from sluis.formats.archives import zip_unsafe_offences
+from sluis.formats.errors import Offence
+from sluis.kinds import kinds_all
 from sluis.transfer.errors import (
     ImportArchiveCorrupt,
     ImportArchiveInvalid,
@@ -39,9 +40,12 @@ FORMAT = "sluis-data-source-export"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MANIFEST_MAX_BYTES = 16 * 1024 * 1024
-# kind -> the folder every data member of that kind lives in
-FOLDERS = {"timeseries": "timeseries/", "vector": "vector/", "raster": "rasters/", "file": "files/"}
 _CHUNK = 1024 * 1024
+
+
+def kind_folders() -> dict[str, str]:
+    """Kind -> the folder every data member of that kind lives in (the kinds that export)."""
+    return {kind.name: kind.archive_folder for kind in kinds_all() if kind.exporter is not None}
 
 
 class HashingWriter:
@@ -247,10 +251,10 @@ class ArchiveReader:
                     f"{path} holds {entries[path].file_size} bytes; manifest.json says "
                     f"{item['size']}: the archive was altered or damaged."
                 )
-            if not path.startswith(FOLDERS[self.kind]):
+            folder = kind_folders()[self.kind]
+            if not path.startswith(folder):
                 raise ImportKindMismatch(
-                    f"{path} is not data of a {self.kind} data source (expected under "
-                    f"{FOLDERS[self.kind]})."
+                    f"{path} is not data of a {self.kind} data source (expected under {folder})."
                 )
         return listed
 
@@ -269,10 +273,10 @@ def manifest_validate(manifest: Any) -> dict[str, Any]:
     source = manifest.get("data_source")
     if not isinstance(source, dict) or not isinstance(source.get("name"), str):
         raise ImportArchiveInvalid("manifest.json has no data_source with a name.")
-    if source.get("kind") not in FOLDERS:
+    if source.get("kind") not in kind_folders():
         raise ImportKindMismatch(
             f"manifest.json declares the kind {source.get('kind')!r}; Sluis knows "
-            f"{', '.join(FOLDERS)}."
+            f"{', '.join(kind_folders())}."
         )
     members = manifest.get("members")
     if not isinstance(members, list) or not all(_member_ok(m) for m in members):

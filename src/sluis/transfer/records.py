@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sluis.catalog.services import CreatedSource
 from sluis.transfer.archive import ArchiveReader
 from sluis.transfer.errors import ImportArchiveInvalid
 
+Create = Callable[[], CreatedSource]  # creates the data source inside the import transaction
 LINE_MAX = 64 * 1024 * 1024
 T = TypeVar("T")
 

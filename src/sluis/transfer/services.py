@@ -26,6 +26,7 @@ from sluis.accounts.services import organization_get
 from sluis.catalog.errors import InvalidDataSource
 from sluis.catalog.models import DataSource, TaskType
 from sluis.catalog.services import CreatedSource, data_source_create
+from sluis.kinds import Exporter, Importer, kind_get
 from sluis.transfer.archive import ArchiveReader, ArchiveWriter
 from sluis.transfer.errors import (
     ExportOutputFailed,
@@ -33,18 +34,9 @@ from sluis.transfer.errors import (
     ImportArchiveInvalid,
     ImportNameTaken,
 )
-from sluis.transfer.exporters import EXPORTERS, iso
-from sluis.transfer.import_objects import files_import, rasters_import
-from sluis.transfer.import_tables import timeseries_import, vector_import
+from sluis.transfer.exporters import iso
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
-
-IMPORTERS = {
-    "timeseries": timeseries_import,
-    "vector": vector_import,
-    "raster": rasters_import,
-    "file": files_import,
-}
 
 
 def source_export(*, data_source_id: int, target: IO[bytes]) -> dict[str, Any]:
@@ -55,10 +47,23 @@ def source_export(*, data_source_id: int, target: IO[bytes]) -> dict[str, Any]:
         raise ExportSourceNotFound(f"No data source has the id {data_source_id}.")
     with _read_snapshot():
         writer = ArchiveWriter(target)
-        counts = EXPORTERS[source.kind](data_source=source, writer=writer)
+        counts = _exporter(source.kind)(data_source=source, writer=writer)
         manifest = _manifest(source, counts, writer)
         writer.finish(manifest)
     return {"data_source": source.pk, "name": source.name, "kind": source.kind, "counts": counts}
+
+
+def _exporter(kind: str) -> Exporter:
+    exporter = kind_get(kind).exporter
+    if exporter is None:
+        raise ExportSourceNotFound(f"Data sources of kind {kind!r} cannot be exported.")
+    return exporter
+
+
+def _importer(kind: str) -> Importer:
+    importer = kind_get(kind).importer
+    assert importer is not None  # the manifest's kind is one with an archive folder
+    return importer
 
 
 def source_export_file(*, data_source_id: int, path: Path) -> dict[str, Any]:
@@ -151,7 +156,7 @@ def source_import(*, path: Path, organization: str, name: str | None = None) -> 
         saved: list[str] = []
         create = partial(_create, owner, target, archive.manifest, renamed=bool(name))
         try:
-            created, counts = IMPORTERS[archive.kind](archive=archive, create=create, saved=saved)
+            created, counts = _importer(archive.kind)(archive=archive, create=create, saved=saved)
         except (DataError, IntegrityError) as exc:  # a value the checks above let through
             _objects_delete(saved)
             raise ImportArchiveInvalid(

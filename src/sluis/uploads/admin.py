@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 
 from sluis.errors import SluisError
+from sluis.uploads.administration import (
+    upload_fail_by_administrator,
+    upload_reprocess,
+    upload_requeue,
+)
 from sluis.uploads.models import Upload
-from sluis.uploads.services import upload_fail, upload_reprocess, upload_requeue
 
 
 @admin.register(Upload)
@@ -25,7 +29,12 @@ class UploadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fail selected uploads (frees their data sources)")
     def fail_uploads(self, request, queryset):
-        self._each(request, queryset, lambda pk: upload_fail(upload_id=pk, reason=""), "failed")
+        self._each(
+            request,
+            queryset,
+            lambda pk: upload_fail_by_administrator(upload_id=pk, reason=""),
+            "failed",
+        )
 
     @admin.action(description="Requeue selected uploads (process them again)")
     def requeue_uploads(self, request, queryset):

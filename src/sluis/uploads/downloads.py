@@ -5,7 +5,9 @@ import re
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 
 from sluis.errors import SluisError
+from sluis.uploads.administration import upload_original_check
 from sluis.uploads.links import content_disposition, link_resolve
+from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
 
 CHUNK = 256 * 1024
@@ -44,9 +46,6 @@ def download(request, signed: str) -> HttpResponse:
 
 def _gone(key: str) -> SluisError:
     """``original_purged`` for an original removed after its retention, else ``object_gone``."""
-    from sluis.uploads.models import Upload
-    from sluis.uploads.services import upload_original_check
-
     purged = Upload.objects.filter(storage_key=key).exclude(original_purged_at=None).first()
     if purged is None:
         return ObjectGone()

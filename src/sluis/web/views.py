@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sluis.accounts.services import token_create, token_revoke
+from sluis.kinds import kind_find
 from sluis.web.forms import TokenForm
 from sluis.web.presenters import upload_rows
 from sluis.web.security import signed_in_page
@@ -26,8 +27,6 @@ from sluis.web.selectors import (
     upload_history,
     upload_targets,
 )
-
-PREVIEWS = {"timeseries", "vector", "raster", "file"}
 
 
 def _page(request, template: str, context: dict, status: int = 200) -> TemplateResponse:
@@ -56,7 +55,7 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
         "rows": upload_rows(
             request=request, uploads=upload_history(user=request.user, data_source=data_source)
         ),
-        "preview": data_source.kind if data_source.kind in PREVIEWS else "",
+        "preview": _preview(data_source.kind),
     }
     return _page(request, "source.html", context)
 
@@ -98,3 +97,9 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token_revoke(token=token)
     messages.success(request, f"Token {token.prefix}… ({token.name or 'unnamed'}) is revoked.")
     return redirect("web-tokens")
+
+
+def _preview(kind: str) -> str:
+    """The preview the kind declares (``""``: none): the page loads its script and styles."""
+    declared = kind_find(kind)
+    return declared.preview if declared else ""

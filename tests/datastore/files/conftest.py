@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import FileSystemStorage
 
-from sluis.ingest.contracts import Counts, IngestFailed, IngestJob, Member, processor_for
+from sluis.formats.errors import IngestFailed
+from sluis.formats.records import Counts, Member
+from sluis.kinds import IngestJob, kind_get
 from sluis.uploads.models import Upload, UploadStatus
 from sluis.uploads.storage import object_storage
 
@@ -69,13 +71,13 @@ def run_job(tmp_path, django_capture_on_commit_callbacks):
         job = IngestJob(
             upload_id=upload.pk,
             data_source=source,
-            settings=settings if settings is not None else dict(source.ingest_settings),
+            ingest_settings=settings if settings is not None else dict(source.ingest_settings),
             members=members,
             received_at=received_at,
         )
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                counts = processor_for("file").process(job)
+                counts = kind_get("file").processor.process(job)
         except IngestFailed as failure:
             return Outcome(None, job, failure)
         return Outcome(counts, job, None)

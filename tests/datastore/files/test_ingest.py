@@ -11,7 +11,7 @@ from PIL import Image
 
 from sluis.datastore.files.models import StoredFile
 from sluis.datastore.files.services import FileToStore, files_store
-from sluis.ingest.readers.file_meta import file_meta_read
+from sluis.readers.files.meta import file_meta_read
 from sluis.uploads.storage import object_storage
 from tests.datastore.files import builders
 from tests.datastore.files.conftest import RECEIVED, stored_objects

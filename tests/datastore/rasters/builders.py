@@ -13,8 +13,9 @@ import numpy as np
 from django.core.files.storage import FileSystemStorage, Storage
 from pyproj import Transformer
 
-from sluis.ingest import gdal
-from sluis.ingest.contracts import IngestJob, Member
+from sluis.formats.records import Member
+from sluis.kinds import IngestJob
+from sluis.readers import gdal
 
 rasterio = gdal.rasterio
 ORIGIN_X, ORIGIN_Y, RES, SIZE = 154000.0, 464000.0, 100.0, 20
@@ -132,7 +133,7 @@ def make_job(data_source, files: dict[str, Path], tmp_path: Path, settings=None,
     return IngestJob(
         upload_id=upload_id,
         data_source=data_source,
-        settings=data_source.ingest_settings if settings is None else settings,
+        ingest_settings=data_source.ingest_settings if settings is None else settings,
         members=members,
         received_at=datetime(2024, 1, 1, tzinfo=UTC),
     )

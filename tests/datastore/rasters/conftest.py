@@ -1,6 +1,6 @@
 import pytest
 
-from sluis.ingest.contracts import processor_for
+from sluis.kinds import kind_get
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def process(django_capture_on_commit_callbacks):
 
     def run(job):
         with django_capture_on_commit_callbacks(execute=True):
-            return processor_for("raster").process(job)
+            return kind_get("raster").processor.process(job)
 
     return run
 

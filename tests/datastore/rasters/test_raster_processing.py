@@ -5,7 +5,7 @@ import pytest
 
 from sluis.datastore.rasters.models import RasterFrame
 from sluis.datastore.rasters.services import raster_value_at
-from sluis.ingest.contracts import IngestFailed
+from sluis.formats.errors import IngestFailed
 from sluis.uploads.storage import object_storage
 from tests.datastore.rasters.builders import (
     grid,
@@ -75,7 +75,7 @@ def test_the_stored_object_is_a_tiled_compressed_cog_with_overviews(
     big = np.tile(grid(), (60, 60))  # 1200 x 1200: large enough for overviews
     path = tmp_path / "big.tif"
     write_geotiff(path, grid())
-    from sluis.ingest import gdal
+    from sluis.readers import gdal
 
     profile = {**gdal.rasterio.open(path).profile, "width": 1200, "height": 1200}
     with gdal.rasterio.open(path, "w", **profile) as out:
@@ -277,7 +277,7 @@ def test_a_netcdf_with_several_variables_and_no_setting_names_them(
 def test_a_truncated_geotiff_fails_naming_the_file_when_its_pixels_are_read(
     raster_source, process, tmp_path
 ):
-    from sluis.ingest import gdal
+    from sluis.readers import gdal
 
     path = tmp_path / "whole.tif"
     profile = {
@@ -304,7 +304,7 @@ def test_a_truncated_geotiff_fails_naming_the_file_when_its_pixels_are_read(
 
 
 def test_a_cog_upload_is_stored_with_its_values(raster_source, process, tmp_path):
-    from sluis.ingest import gdal
+    from sluis.readers import gdal
 
     plain = write_geotiff(tmp_path / "plain.tif", grid(offset=70))
     cog = tmp_path / "in_cog.tif"

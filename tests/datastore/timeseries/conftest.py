@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from sluis.datastore.timeseries.models import Event, Series
-from sluis.ingest.contracts import Counts, IngestJob, Member, processor_for
+from sluis.formats.records import Counts, Member
+from sluis.kinds import IngestJob, kind_get
 
 
 @dataclass
@@ -46,11 +47,11 @@ def ingest(tmp_path):
         job = IngestJob(
             upload_id=1,
             data_source=source,
-            settings={**source.ingest_settings, **settings},
+            ingest_settings={**source.ingest_settings, **settings},
             members=built,
             received_at=datetime.now(UTC),
         )
-        return Outcome(processor_for("timeseries").process(job), job)
+        return Outcome(kind_get("timeseries").processor.process(job), job)
 
     return run
 

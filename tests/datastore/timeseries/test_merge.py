@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sluis.datastore.timeseries.models import Series
-from sluis.ingest.contracts import IngestFailed
+from sluis.formats.errors import IngestFailed
 from tests.datastore.timeseries.conftest import series_of, stored
 
 FIRST = """location,parameter,timestamp,value

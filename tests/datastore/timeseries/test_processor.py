@@ -2,7 +2,8 @@
 
 import pytest
 
-from sluis.ingest.contracts import MAX_REPORTED_ERRORS, IngestFailed
+from sluis.formats.errors import IngestFailed
+from sluis.formats.records import MAX_REPORTED_ERRORS
 from tests.datastore.timeseries.conftest import series_of, stored
 
 HEAD = "location,parameter,timestamp,value\n"

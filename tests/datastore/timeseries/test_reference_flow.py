@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sluis.datastore.timeseries.models import Series
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 
 HEAD = b"location,parameter,timestamp,value\n"

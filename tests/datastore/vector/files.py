@@ -1,6 +1,6 @@
 """Vector test helpers: files written in the test (pyogrio writes every format) and jobs.
 
-pyogrio is taken from ``sluis.ingest.gdal`` so the hardened GDAL (driver skip-lists) is the one
+pyogrio is taken from ``sluis.readers.gdal`` so the hardened GDAL (driver skip-lists) is the one
 loaded, exactly as in production.
 """
 
@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from sluis.ingest.contracts import IngestJob, Member, Report
-from sluis.ingest.gdal import pyogrio
-from sluis.ingest.readers.vector import vector_rows
-from sluis.ingest.readers.vector_features import VectorOptions
-from sluis.ingest.writers.vector import VectorProcessor
+from sluis.datastore.vector.processor import VectorProcessor
+from sluis.formats.records import Member, Report
+from sluis.kinds import IngestJob
+from sluis.readers.gdal import pyogrio
+from sluis.readers.vector.datasets import vector_rows
+from sluis.readers.vector.features import VectorOptions
 
 DRIVERS = {
     "geojson": ("GeoJSON", ".geojson"),
@@ -76,7 +77,7 @@ def make_job(source, members, settings=None, upload_id=1):
     return IngestJob(
         upload_id=upload_id,
         data_source=source,
-        settings=ingest,
+        ingest_settings=ingest,
         members=list(members),
         received_at=datetime.now(tz=UTC),
     )

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 
 from .files import points, write_vector

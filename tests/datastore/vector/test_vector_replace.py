@@ -8,8 +8,8 @@ import shapely
 from sluis.datastore.vector.models import Feature, VectorVersion
 from sluis.datastore.vector.selectors import features_current
 from sluis.datastore.vector.services import vector_dataset_replace, vector_version_start
-from sluis.ingest.contracts import IngestFailed
-from sluis.ingest.readers.vector_features import VectorInputError
+from sluis.formats.errors import IngestFailed
+from sluis.readers.vector.features import VectorInputError
 
 from .files import member, points, process, shapefile_members, write_vector
 

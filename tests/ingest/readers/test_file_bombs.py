@@ -14,8 +14,8 @@ PROBE = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (384 << 20, 384 << 20))
 from pathlib import Path
-from sluis.ingest.readers.file_images import ImageRejected, image_thumbnail
-from sluis.ingest.readers.file_meta import file_meta_read
+from sluis.readers.files.images import ImageRejected, image_thumbnail
+from sluis.readers.files.meta import file_meta_read
 outcome = {}
 for path, fmt in json.loads(sys.argv[1]):
     try:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from sluis.ingest.readers.file_images import ImageRejected, image_info, image_thumbnail
-from sluis.ingest.readers.file_meta import file_meta_read, name_mismatch, pdf_page_count
-from sluis.ingest.readers.file_video import video_duration
+from sluis.readers.files.images import ImageRejected, image_info, image_thumbnail
+from sluis.readers.files.meta import file_meta_read, name_mismatch, pdf_page_count
+from sluis.readers.files.video import video_duration
 from tests.datastore.files import builders
 
 BUDGET = {"max_pixels": 100_000_000, "max_exif_bytes": 1024 * 1024}
@@ -222,7 +222,7 @@ def test_without_the_optional_video_extra_a_video_has_no_duration(tmp_path):
     code = (
         "import sys; sys.modules['hachoir'] = None\n"  # as if `sluis[video]` were not installed
         "from pathlib import Path\n"
-        "from sluis.ingest.readers.file_video import video_duration\n"
+        "from sluis.readers.files.video import video_duration\n"
         f"print(video_duration(Path({str(path)!r}), 'mp4'))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sluis.ingest.readers.timestamps import FilenamePattern, PatternError
 from sluis.names import stored_filename_sanitise
+from sluis.readers.timestamps import FilenamePattern, PatternError
 
 SAFE = re.compile(r"[A-Za-z0-9._-]+")
 

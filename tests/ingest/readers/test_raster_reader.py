@@ -2,8 +2,8 @@
 
 import pytest
 
-from sluis.ingest.contracts import Member
-from sluis.ingest.readers.raster import (
+from sluis.formats.records import Member
+from sluis.readers.raster.frames import (
     RasterBudgets,
     RasterOptions,
     RasterProblem,

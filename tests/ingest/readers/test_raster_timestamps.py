@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sluis.ingest.readers.timestamps import (
+from sluis.readers.timestamps import (
     FilenamePattern,
     TimestampError,
     from_cf,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sluis.ingest.readers import csv_timeseries
+from sluis.readers.timeseries import csv as csv_timeseries
 from tests.ingest.readers.timeseries_helpers import read
 
 HEAD = "location,parameter,timestamp,value\n"

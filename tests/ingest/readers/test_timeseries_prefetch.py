@@ -2,7 +2,7 @@
 
 import pytest
 
-from sluis.ingest.readers.prefetch import prefetched
+from sluis.readers.timeseries.prefetch import prefetched
 
 
 def test_items_arrive_in_order():

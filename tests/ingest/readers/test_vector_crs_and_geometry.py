@@ -3,7 +3,7 @@
 import pytest
 import shapely
 
-from sluis.ingest.readers.vector_features import VectorInputError
+from sluis.readers.vector.features import VectorInputError
 from tests.datastore.vector.files import (
     geometry,
     member,

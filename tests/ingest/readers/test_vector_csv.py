@@ -2,7 +2,7 @@
 
 import pytest
 
-from sluis.ingest.readers.vector_features import VectorInputError
+from sluis.readers.vector.features import VectorInputError
 from tests.datastore.vector.files import geometry, member, properties, read
 
 

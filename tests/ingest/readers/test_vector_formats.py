@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from sluis.ingest.readers.vector_features import VectorInputError
+from sluis.readers.vector.features import VectorInputError
 from tests.datastore.vector.files import (
     geometry,
     member,

@@ -3,8 +3,8 @@ resolved, bounded time."""
 
 import pytest
 
-from sluis.ingest.gdal import UnreadableFile
-from sluis.ingest.readers.vector_features import VectorInputError
+from sluis.readers.gdal import UnreadableFile
+from sluis.readers.vector.features import VectorInputError
 from tests.datastore.vector.files import member, points, read, shapefile_members
 
 BILLION_LAUGHS = (

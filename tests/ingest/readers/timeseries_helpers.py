@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sluis.ingest.contracts import Report
-from sluis.ingest.readers.csv_timeseries import read_csv_timeseries
-from sluis.ingest.readers.json_timeseries import read_json_timeseries
-from sluis.ingest.readers.pixml import read_pixml
-from sluis.ingest.readers.timeseries_batch import ReadContext, ReaderError, convert
+from sluis.formats.records import Report
+from sluis.readers.timeseries.batch import ReadContext, ReaderError, convert
+from sluis.readers.timeseries.csv import read_csv_timeseries
+from sluis.readers.timeseries.json import read_json_timeseries
+from sluis.readers.timeseries.pixml import read_pixml
 
 READERS = {"csv": read_csv_timeseries, "json": read_json_timeseries, "pi-xml": read_pixml}
 
@@ -30,7 +30,7 @@ def read(tmp_path, content, fmt="csv", *, options=None, **settings) -> Read:
     path = tmp_path / f"input.{fmt}"
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     report = Report()
-    ctx = ReadContext.from_settings(file="input", report=report, settings=settings)
+    ctx = ReadContext.from_settings(file="input", report=report, ingest_settings=settings)
     out = Read()
     try:
         for raw in READERS[fmt](path, ctx, settings, **(options or {})):

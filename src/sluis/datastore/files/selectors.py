@@ -63,3 +63,12 @@ def _bbox_q(bbox: BBox) -> Q:
     if bbox.min_lon <= bbox.max_lon:
         return lat & Q(longitude__gte=bbox.min_lon, longitude__lte=bbox.max_lon)
     return lat & (Q(longitude__gte=bbox.min_lon) | Q(longitude__lte=bbox.max_lon))
+
+
+def file_keys_referenced(keys: list[str]) -> set[str]:
+    """The object keys of ``keys`` that a stored file or thumbnail refers to (the storage sweep
+    keeps them)."""
+    rows = StoredFile.objects
+    return set(rows.filter(key__in=keys).values_list("key", flat=True)) | set(
+        rows.filter(thumbnail_key__in=keys).values_list("thumbnail_key", flat=True)
+    )

@@ -26,9 +26,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from sluis.ingest.contracts import Counts
-from sluis.ingest.readers.file_images import Thumbnail
-from sluis.ingest.readers.file_meta import FileMeta
+from sluis.formats.records import Counts
+from sluis.readers.files.images import Thumbnail
+from sluis.readers.files.meta import FileMeta
 from sluis.uploads.storage import object_storage
 
 from .models import StoredFile

@@ -47,3 +47,10 @@ def raster_source_check(*, user, data_source_id: int) -> None:
     """404 unless ``user`` may read the data source (never tell whether it exists)."""
     if not data_sources_readable(user=user).filter(pk=data_source_id).exists():
         raise DataSourceNotFound()
+
+
+def raster_keys_referenced(keys: list[str]) -> set[str]:
+    """The object keys of ``keys`` that a stored frame refers to (the storage sweep keeps them)."""
+    return set(
+        RasterFrame.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
+    )

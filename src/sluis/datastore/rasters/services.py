@@ -25,9 +25,9 @@ from pyproj import Transformer
 
 from sluis.catalog.models import DataSource
 from sluis.datastore.rasters.models import RasterFrame
-from sluis.ingest.contracts import Counts
-from sluis.ingest.gdal import Resampling, stored_raster_open
-from sluis.ingest.readers.raster import FrameResult, overall_stats
+from sluis.formats.records import Counts
+from sluis.readers.gdal import Resampling, stored_raster_open
+from sluis.readers.raster.frames import FrameResult, overall_stats
 from sluis.uploads.storage import object_storage
 
 COG_CONTENT_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"

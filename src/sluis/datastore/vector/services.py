@@ -29,8 +29,10 @@ from sluis.catalog.errors import DataSourceNotFound
 from sluis.catalog.models import DataSource
 from sluis.datastore.vector import errors, grid
 from sluis.datastore.vector.models import Feature, FeatureCell, VectorVersion, VersionState
-from sluis.ingest.contracts import Counts
-from sluis.ingest.readers.vector_features import FeatureBatch
+from sluis.formats.records import Counts
+from sluis.readers.vector.features import FeatureBatch
+from sluis.uploads.errors import DataSourceBusy, UploadSuperseded
+from sluis.uploads.models import Upload
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +203,6 @@ def _restorable(data_source_id: int, version_id: int) -> VectorVersion:
 
 
 def _check_idle(data_source_id: int) -> None:
-    from sluis.uploads.errors import DataSourceBusy
-    from sluis.uploads.models import Upload
-
     if Upload.objects.busy().filter(data_source_id=data_source_id).exists():
         raise DataSourceBusy(
             "The data source is processing an upload; restore a version once it has finished."
@@ -329,3 +328,33 @@ def _insert_rows(version_id: int, batch: FeatureBatch, cells: np.ndarray) -> Non
     rows = list(zip(*columns, cells.tolist(), strict=True))
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def vector_reprocess_guard(*, upload: Upload, root: Upload) -> None:
+    """Refuse to process ``upload`` (received as ``root``) again when the current features are
+    newer: a vector upload replaces the whole dataset, so it would undo newer data. Checked
+    unless the administrator forces it (``sluis upload reprocess --force``)."""
+    current = VectorVersion.objects.filter(
+        data_source_id=upload.data_source_id, state=VersionState.CURRENT
+    ).first()
+    if current is None:
+        return
+    writer = _receiving(current.upload_id)
+    if writer is None:  # loaded without an upload (or its record is gone): compare times
+        newer = current.published is not None and current.published > root.received_at
+        origin = "were stored"
+    else:
+        newer = (writer.received_at, writer.pk) > (root.received_at, root.pk)
+        origin = f"come from upload {writer.pk}, received"
+    if newer:
+        raise UploadSuperseded(
+            f"The current features of data source {upload.data_source_id} {origin} after "
+            f"upload {root.pk} was received; processing it again would replace them with older "
+            "data. Use --force to do so anyway."
+        )
+
+
+def _receiving(upload_id: int | None) -> Upload | None:
+    """The upload that received the file of upload ``upload_id`` (itself, or its original)."""
+    upload = Upload.objects.filter(pk=upload_id).select_related("reprocess_of").first()
+    return (upload.reprocess_of or upload) if upload is not None else None

@@ -14,23 +14,19 @@ from rest_framework.views import APIView
 from sluis.catalog.errors import SyncTaskNotFound
 from sluis.catalog.selectors import sync_task_visible
 from sluis.uploads import errors
+from sluis.uploads.administration import upload_original_check
 from sluis.uploads.api.serializers import (
     LegacyUploadSerializer,
     UploadReceiptSerializer,
     UploadSerializer,
     original_link,
 )
+from sluis.uploads.intake import Receipt, upload_receive, upload_receive_legacy
 from sluis.uploads.receiving import CHUNK, Limits, RequestBody
 from sluis.uploads.selectors import (
     upload_visible,
     uploads_latest_per_data_source,
     uploads_visible,
-)
-from sluis.uploads.services import (
-    Receipt,
-    upload_original_check,
-    upload_receive,
-    upload_receive_legacy,
 )
 
 _UPLOAD_BODY = {

@@ -1,0 +1,87 @@
+"""Processing one upload: claim it, run the pipeline, record the outcome.
+
+``upload_process`` is the body of the worker's task (``sluis.ingest.tasks.process_upload``).
+A ``Rejected`` or ``IngestFailed`` fails the upload with its reason and problems; the soft time
+limit fails it as ``time_limit_exceeded``; a database failure puts it back in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, connection
+
+from sluis.formats.errors import IngestFailed, Rejected
+from sluis.formats.records import Problem, Report
+from sluis.ingest.lifecycle import (
+    TIME_LIMIT,
+    time_limit_reason,
+    upload_claim,
+    upload_failure_record,
+    upload_fields,
+    upload_release,
+    upload_succeed,
+)
+from sluis.ingest.pipeline import pipeline_run
+from sluis.uploads.models import Upload, UploadStatus
+
+logger = logging.getLogger(__name__)
+
+
+def upload_process(*, upload_id: int) -> str:
+    """Claim an upload, run the pipeline and record the outcome; returns the final status (or
+    ``skipped`` when there was nothing to claim: a duplicate or late wake-up)."""
+    upload = upload_claim(upload_id=upload_id)
+    if upload is None:
+        logger.info("upload %s: nothing to claim (a duplicate or late wake-up)", upload_id)
+        return "skipped"
+    logger.info(
+        "upload %s: processing started (attempt %s)",
+        upload.pk,
+        upload.attempts,
+        extra={"event": "upload.processing_started", **upload_fields(upload)},
+    )
+    report = Report()
+    try:
+        counts = pipeline_run(upload=upload, report=report)
+    except Rejected as exc:
+        problems = exc.problems() + report.problems
+        _fail(upload, exc.detail, problems, report, code=exc.code)
+    except IngestFailed as exc:
+        _fail(upload, exc.detail, report.problems, report, code=exc.code)
+    except SoftTimeLimitExceeded:
+        _fail(upload, time_limit_reason(), report.problems, report, code=TIME_LIMIT)
+    except DatabaseError:
+        _release_quietly(upload)
+        raise
+    else:
+        upload_succeed(upload=upload, counts=counts, report=report)
+        return UploadStatus.SUCCEEDED
+    return UploadStatus.FAILED
+
+
+def _fail(
+    upload: Upload, reason: str, problems: list[Problem], report: Report, *, code: str
+) -> None:
+    upload_failure_record(
+        upload_id=upload.pk,
+        reason=reason,
+        problems=problems,
+        warnings=report.warnings,
+        attempt=upload.attempts,
+        code=code,
+    )
+
+
+def _release_quietly(upload: Upload) -> None:
+    """Outside a transaction Django keeps a connection the database cut (restart, failover)
+    and would reuse it for the release: an unusable one is dropped first, so it reconnects."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+    try:
+        upload_release(upload_id=upload.pk, attempt=upload.attempts)
+    except DatabaseError:
+        logger.warning("upload %s stays claimed until its lease expires", upload.pk)
+    else:
+        logger.warning("upload %s: the database failed; queued again for a retry", upload.pk)

@@ -1,0 +1,2 @@
+"""Maintenance: the retention purge, the storage sweep, vector version upkeep
+(docs/operations.md)."""

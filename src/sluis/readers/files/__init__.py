@@ -1,0 +1,1 @@
+"""File readers: metadata (size, digest, EXIF, pages, duration), thumbnails, names."""

@@ -1,0 +1,231 @@
+"""The only module that opens files with GDAL (through rasterio and pyogrio).
+
+Parsers see only what they are allowed to: drivers that can reach other files or
+the network (VRT, MRF, WMS, HTTP, ...) are deregistered before GDAL loads, and every open names
+the one driver its sniffed format allows, so a VRT disguised as ``.tif`` is refused. Other modules
+must import rasterio and pyogrio through here, never directly, so the hardening is always applied.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+# Set before rasterio/pyogrio load their bundled GDALs: GDAL reads these at driver registration.
+_SKIPPED_RASTER_DRIVERS = "VRT MRF WMS WMTS WCS DAAS EEDAI PLMOSAIC OGCAPI STACIT STACTA"
+# OGR_SKIP is comma-separated (GDAL_SKIP takes spaces).
+_SKIPPED_VECTOR_DRIVERS = "OGR_VRT,HTTP,CSW,WFS,OAPIF,NGW,Carto,AmigoCloud,Elasticsearch,GDALG"
+os.environ["GDAL_SKIP"] = _SKIPPED_RASTER_DRIVERS
+os.environ["OGR_SKIP"] = _SKIPPED_VECTOR_DRIVERS
+os.environ["GDAL_HTTP_TIMEOUT"] = "1"
+os.environ["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = ".sluis-never"
+os.environ["GDAL_DISABLE_READDIR_ON_OPEN"] = "EMPTY_DIR"
+os.environ["OGR_GEOJSON_MAX_OBJ_SIZE"] = "0"  # GeoJSON size is bounded by our own JSON budget
+os.environ["GDAL_PAM_ENABLED"] = "NO"  # never read or write .aux.xml sidecars next to our files
+
+import pyogrio  # noqa: E402
+import pyogrio.raw  # noqa: E402
+import rasterio  # noqa: E402
+import rasterio.shutil  # noqa: E402
+import rasterio.warp  # noqa: E402
+from rasterio._err import CPLE_BaseError  # noqa: E402  (GDAL errors raised mid-read)
+from rasterio.crs import CRS  # noqa: E402
+from rasterio.enums import Resampling  # noqa: E402
+from rasterio.errors import CRSError, RasterioError, RasterioIOError  # noqa: E402
+
+from sluis.formats.errors import UnreadableFile  # noqa: E402
+
+RASTER_DRIVERS = {"geotiff": "GTiff", "netcdf": "netCDF", "ascii-grid": "AAIGrid"}
+_NETCDF_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,127}")
+VECTOR_DRIVERS = {
+    "geojson": "GeoJSON",
+    "shp": "ESRI Shapefile",
+    "gpkg": "GPKG",
+    "flatgeobuf": "FlatGeobuf",
+    # LIBKML reads ExtendedData (the attributes); the plain KML driver drops them. KML reaches
+    # GDAL only after defusedxml refused any DTD; NetworkLinks and remote styles are not fetched
+    # (network access is off, LIBKML_RESOLVE_STYLE is unset).
+    "kml": "LIBKML",
+    "csv": "CSV",
+}
+
+
+__all__ = ["CRS", "Resampling"]  # re-exported: no other module imports rasterio
+
+
+def raster_open(path: Path, fmt: str, name: str = "") -> Any:
+    """Open a raster with only the driver of its sniffed format ``fmt`` allowed."""
+    driver = RASTER_DRIVERS.get(fmt)
+    if driver is None:
+        raise UnreadableFile(f"{name or path.name}: {fmt!r} is not a raster format.")
+    try:
+        return rasterio.open(path, driver=driver)
+    except RasterioIOError as exc:
+        raise UnreadableFile(f"{name or path.name}: not a readable {fmt} file ({exc}).") from exc
+
+
+def netcdf_variable_open(path: Path, variable: str, name: str = "") -> Any:
+    """Open one variable of a NetCDF file that holds several (a GDAL subdataset)."""
+    if not _NETCDF_VARIABLE.fullmatch(variable):
+        raise UnreadableFile(f"{name or path.name}: {variable!r} is not a NetCDF variable name.")
+    try:
+        return rasterio.open(f'NETCDF:"{path}":{variable}', driver="netCDF")
+    except RasterioIOError as exc:
+        raise UnreadableFile(
+            f"{name or path.name}: NetCDF variable {variable!r} cannot be read ({exc})."
+        ) from exc
+
+
+def crs_parse(text: str) -> CRS:
+    """A CRS from a ``.prj`` (ESRI or OGC WKT) or a setting (``EPSG:28992``); ValueError if not."""
+    try:
+        return CRS.from_user_input(text.strip())
+    except CRSError as exc:
+        raise ValueError(f"not a coordinate reference system ({exc})") from exc
+
+
+def band_statistics(
+    dataset: Any, bands: list[int], cache_mb: int = 256
+) -> list[dict[str, float] | None]:
+    """Exact min/max/mean per band (GDAL's C loop, nodata and NaN excluded).
+
+    ``None`` for a band without a single valid pixel (GDAL reports zeros there).
+    """
+    out: list[dict[str, float] | None] = []
+    with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
+        try:
+            computed = dataset.stats(indexes=bands, approx=False)
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
+        for band, stats in zip(bands, computed, strict=True):
+            valid = float(dataset.tags(band).get("STATISTICS_VALID_PERCENT", "100"))
+            out.append(
+                None if valid == 0 else {"min": stats.min, "max": stats.max, "mean": stats.mean}
+            )
+    return out
+
+
+def cog_write(
+    src: Any,
+    dst: Path,
+    *,
+    options: dict[str, str],
+    cache_mb: int,
+    bands: list[int] | None = None,
+    crs: CRS | None = None,
+) -> None:
+    """Write ``src`` (all bands, or ``bands``) to ``dst`` as a Cloud Optimized GeoTIFF.
+
+    The whole dataset goes straight through GDAL's COG driver (as ``gdal_translate -of COG``:
+    windowed, bounded by ``cache_mb`` of block cache). A subset of bands or a replaced CRS is
+    first staged, window by window, into an uncompressed tiled GeoTIFF next to ``dst``, because
+    the VRT driver that would describe it without copying is disabled on purpose.
+    """
+    with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
+        try:
+            if bands is None and crs is None:
+                rasterio.shutil.copy(src, dst, driver="COG", **options)
+                return
+            staged = dst.with_suffix(".staged.tif")
+            try:
+                _stage(src, staged, bands or list(src.indexes), crs)
+                with rasterio.open(staged, driver="GTiff") as staged_src:
+                    rasterio.shutil.copy(staged_src, dst, driver="COG", **options)
+            finally:
+                staged.unlink(missing_ok=True)
+        except (RasterioError, CPLE_BaseError) as exc:
+            raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
+
+
+def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:
+    first = bands[0] - 1
+    profile = {
+        "driver": "GTiff",
+        "width": src.width,
+        "height": src.height,
+        "count": len(bands),
+        "dtype": src.dtypes[first],
+        "crs": crs or src.crs,
+        "transform": src.transform,
+        "nodata": src.nodatavals[first],
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "BIGTIFF": "IF_SAFER",
+    }
+    with rasterio.open(dst, "w", **profile) as out:
+        for _, window in out.block_windows(1):
+            out.write(src.read(bands, window=window), window=window)
+
+
+def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """``bounds`` (left, bottom, right, top in ``crs``) as west, south, east, north degrees."""
+    return tuple(rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21))
+
+
+def stored_raster_open(storage: Any, key: str) -> Any:
+    """Open a stored COG (GTiff driver only): by path on local storage, else through a
+    Python opener so that GDAL reads only the byte ranges it needs."""
+    try:
+        local = storage.path(key)
+    except NotImplementedError:
+        return rasterio.open(key, driver="GTiff", opener=storage.open)
+    return rasterio.open(local, driver="GTiff")
+
+
+def vector_info(path: Path, fmt: str, layer: str | int | None = None, name: str = "") -> dict:
+    """Layer metadata (``pyogrio.read_info``) after checking GDAL chose the expected driver."""
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several unrelated DataSource/Layer errors
+        raise UnreadableFile(f"{name or path.name}: not a readable {fmt} file ({exc}).") from exc
+    _check_driver(info.get("driver"), fmt, name or path.name)
+    return info
+
+
+def vector_arrow_batches(
+    path: Path, fmt: str, *, layer: str | int | None = None, name: str = "", **kwargs: Any
+) -> Iterator[tuple[dict, Any]]:
+    """(meta, pyarrow RecordBatch) pairs of one layer, streamed from GDAL after the driver check.
+
+    Streaming keeps a large GeoPackage out of memory. Only GDAL's own failures are turned into
+    ``UnreadableFile``; whatever the caller raises while handling a batch passes through as is.
+    """
+    label = name or path.name
+    vector_info(path, fmt, layer=layer, name=label)
+    with _read_errors(label, fmt):
+        opened = pyogrio.raw.open_arrow(path, layer=layer, use_pyarrow=True, **kwargs)
+        meta, reader = opened.__enter__()
+    try:
+        while True:
+            with _read_errors(label, fmt):
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+            yield meta, batch
+    finally:
+        opened.__exit__(None, None, None)
+
+
+@contextmanager
+def _read_errors(name: str, fmt: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # pyogrio raises several unrelated DataSource/Layer/Arrow errors
+        raise UnreadableFile(f"{name}: not a readable {fmt} file ({exc}).") from exc
+
+
+def vector_layer_list(path: Path, fmt: str, name: str = "") -> list[tuple[str, str | None]]:
+    """(layer name, geometry type or None for attribute tables) after checking the driver."""
+    vector_info(path, fmt, layer=0, name=name)
+    layers = pyogrio.list_layers(path)
+    return [(str(row[0]), None if row[1] is None else str(row[1])) for row in layers]
+
+
+def _check_driver(actual: str | None, fmt: str, name: str) -> None:
+    expected = VECTOR_DRIVERS.get(fmt)
+    if expected is None or actual != expected:
+        raise UnreadableFile(f"{name}: opened as {actual!r}, expected {expected!r} for {fmt}.")

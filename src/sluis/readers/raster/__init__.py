@@ -1,0 +1,1 @@
+"""Raster readers: GeoTIFF, NetCDF and ASCII grid frames planned and written as COGs."""

@@ -1,0 +1,1 @@
+"""Timeseries readers: CSV, JSON and PI-XML into ``RawBatch`` columns (``batch``)."""

@@ -1,0 +1,1 @@
+"""Vector readers: a dataset (GDAL formats, shapefile parts, CSV) into ``FeatureBatch``es."""
