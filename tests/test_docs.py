@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sluis
 from sluis.errors import SluisError
+from sluis.formats.registry import formats_all
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -55,3 +56,13 @@ def test_the_repository_cites_no_file_outside_it():
         if outside.search(line)
     ]
     assert cited == []
+
+
+def test_the_format_registry_page_names_every_registered_format_and_its_readers():
+    table = (DOCS / "formats" / "registry.md").read_text()
+    lines = [line for line in table.splitlines() if line.startswith("| `")]
+    rows = {line.split("|")[1].strip(): line for line in lines}
+    for fmt in formats_all():
+        row = rows.get(f"`{fmt.name}`")
+        assert row is not None, f"docs/formats/registry.md does not name {fmt.name}"
+        assert all(f"`{kind}`" in row.split("|")[5] for kind in fmt.readers), row

@@ -10,6 +10,8 @@ import threading
 
 from django.conf import settings
 
+from sluis.config.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,8 +35,6 @@ def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> li
 
 
 def worker_run(*, concurrency: int | None = None, loglevel: str = "INFO") -> None:
-    from sluis.config.celery import app
-
     if settings.SLUIS_LOG_FORMAT == "json":
         _drop_raw_stdout()
     app.worker_main(worker_argv(concurrency=concurrency, loglevel=loglevel))
