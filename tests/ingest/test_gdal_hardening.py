@@ -1,6 +1,7 @@
 import pytest
 
-from sluis.readers.gdal import UnreadableFile, raster_open, vector_info
+from sluis.formats.errors import UnreadableFile
+from sluis.readers.gdal import raster_open, vector_info
 
 VRT = (
     '<VRTDataset rasterXSize="10" rasterYSize="10"><VRTRasterBand dataType="Byte" band="1">'

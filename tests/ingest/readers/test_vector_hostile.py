@@ -3,7 +3,7 @@ resolved, bounded time."""
 
 import pytest
 
-from sluis.readers.gdal import UnreadableFile
+from sluis.formats.errors import UnreadableFile
 from sluis.readers.vector.features import VectorInputError
 from tests.datastore.vector.files import member, points, read, shapefile_members
 

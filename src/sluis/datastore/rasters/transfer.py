@@ -18,7 +18,8 @@ from django.db import transaction
 from sluis.catalog.models import DataSource
 from sluis.catalog.services import CreatedSource
 from sluis.datastore.rasters.models import RasterFrame
-from sluis.readers.gdal import UnreadableFile, raster_open
+from sluis.formats.errors import UnreadableFile
+from sluis.readers.gdal import raster_open
 from sluis.transfer.archive import ArchiveReader, ArchiveWriter
 from sluis.transfer.errors import ImportArchiveInvalid
 from sluis.transfer.exporters import iso, json_line, object_copy

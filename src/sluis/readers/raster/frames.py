@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
+from sluis.formats.errors import UnreadableFile
 from sluis.formats.records import Member
 from sluis.readers import gdal, timestamps
 from sluis.readers.timestamps import FilenamePattern, TimestampError
@@ -164,7 +165,7 @@ def _open(member: Member, variable: str | None) -> Iterator[Any]:
             src = gdal.netcdf_variable_open(member.path, variable, member.name)
         else:
             src = gdal.raster_open(member.path, member.format, member.name)
-    except gdal.UnreadableFile as exc:
+    except UnreadableFile as exc:
         raise RasterProblem(str(exc.detail)) from exc
     with src:
         if member.format == "netcdf" and src.count == 0:
