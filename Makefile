@@ -54,6 +54,7 @@ system-packages:
 lint: install
 	$(VENV)/bin/ruff check src tests client
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy  # src/sluis: [tool.mypy] in pyproject.toml
 	cd client && $(abspath $(VENV))/bin/mypy --strict  # src/ and tests/: client/pyproject.toml
 
 format: install

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, time, timedelta
+from typing import Literal, overload
 
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -28,6 +29,18 @@ _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "
 _SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 
 Params = Mapping[str, str]
+
+
+@overload
+def query_int(
+    params: Params, name: str, *, default: int, minimum: int = 0, maximum: int = BIGINT_MAX
+) -> int: ...
+
+
+@overload
+def query_int(
+    params: Params, name: str, *, default: None = None, minimum: int = 0, maximum: int = BIGINT_MAX
+) -> int | None: ...
 
 
 def query_int(
@@ -49,6 +62,14 @@ def query_int(
     raise InvalidParameter(
         f"'{name}' must be a whole number from {minimum} to {maximum}, not {_quoted(raw)}."
     )
+
+
+@overload
+def query_id(params: Params, name: str, *, required: Literal[True]) -> int: ...
+
+
+@overload
+def query_id(params: Params, name: str, *, required: bool = False) -> int | None: ...
 
 
 def query_id(params: Params, name: str, *, required: bool = False) -> int | None:
@@ -178,7 +199,7 @@ def datetime_shifted(moment: datetime, delta: timedelta | object, name: str) -> 
     """``moment + delta`` (a ``timedelta`` or ``relativedelta``), a 400 naming ``name`` when the
     result falls outside years 1..9999."""
     try:
-        return moment + delta  # type: ignore[operator, return-value]
+        return moment + delta  # type: ignore[operator]
     except (OverflowError, ValueError):
         raise _out_of_range(name) from None
 

@@ -25,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["organization", "is_data_supplier", "is_data_consumer", "is_staff", "is_active"]
     search_fields = ["username", "display_name", "email", "organization__name"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Sluis",
             {"fields": ["display_name", "organization", "is_data_supplier", "is_data_consumer"]},

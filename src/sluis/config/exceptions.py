@@ -50,10 +50,10 @@ def _drf_body(exc: drf.APIException) -> dict[str, Any]:
 
 def _drf_headers(exc: drf.APIException) -> dict[str, str]:
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    if challenge := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = challenge
+    if wait := getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(wait))
     return headers
 
 

@@ -1,6 +1,6 @@
 """DRF page-number pagination as the Nexus API uses it: ``page``, ``page_size`` (10, max 50)."""
 
-from rest_framework import pagination
+from rest_framework import exceptions, pagination
 
 from sluis.errors import NotFound
 from sluis.params import query_int
@@ -27,7 +27,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         query_int(request.query_params, self.page_query_param, minimum=1)
         try:
             return super().paginate_queryset(queryset, request, view)
-        except pagination.NotFound as exc:
+        except exceptions.NotFound as exc:
             raise PageNotFound() from exc
 
 

@@ -1,6 +1,7 @@
 """A ``ModelSerializer`` that works out its fields once per class instead of once per use."""
 
 import copy
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
@@ -13,6 +14,8 @@ class ModelSerializer(serializers.ModelSerializer):
     or the context, so a fresh deep copy of the first set (what DRF does with declared fields
     anyway) gives the same fields for less: 0.78 -> 0.64 ms for an upload record.
     """
+
+    _built_fields: ClassVar[Any]  # set on each subclass by its first get_fields()
 
     def get_fields(self):
         cls = type(self)

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-api = [
+api: list[URLPattern | URLResolver] = [
     path("", include("sluis.catalog.api.urls")),
     path("", include("sluis.uploads.api.urls")),
     path("", include("sluis.uploads.urls")),

@@ -20,6 +20,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from io import BufferedIOBase
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -121,7 +122,7 @@ def zip_extract(path: Path, plan: list[Planned], dest: Path, budgets: Budgets) -
         for item in plan:
             cap = min(item.declared_size, budgets.member_cap(item.format))
             try:
-                with archive.open(item.info) as source:
+                with archive.open(item.info or item.name) as source:
                     size = _copy_capped(source, dest / item.target, cap, item.name)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise Rejected.of(
@@ -370,7 +371,7 @@ def _ext(item: Planned) -> str:
     return format_get(item.format).extracted_extension
 
 
-def _copy_capped(source: IO[bytes], target: Path, cap: int, name: str) -> int:
+def _copy_capped(source: IO[bytes] | BufferedIOBase, target: Path, cap: int, name: str) -> int:
     written = 0
     with target.open("xb") as out:
         while chunk := source.read(CHUNK):

@@ -25,6 +25,7 @@ records in the ``Report`` (``sluis.formats.records``), collected all before anyt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sluis.errors import SluisError
 from sluis.formats.records import Problem
@@ -61,7 +62,7 @@ class Rejected(IngestFailed):
 
     def __init__(self, detail: str, *, code: str, offences: list[Offence] | None = None):
         offences = offences or []
-        extra = {"members": [o.as_dict() for o in offences]} if offences else {}
+        extra: dict[str, Any] = {"members": [o.as_dict() for o in offences]} if offences else {}
         super().__init__(detail, **extra)
         self.code = code
         self.offences = offences

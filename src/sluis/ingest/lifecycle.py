@@ -225,13 +225,13 @@ def _log_finished(upload: Upload, *, code: str) -> None:
     }
     if upload.status == UploadStatus.SUCCEEDED:
         message = "upload %s: succeeded in %s ms (inserted %s, updated %s, rejected %s)"
-        args = (upload.inserted, upload.updated, upload.rejected)
-        logger.info(message, upload.pk, fields["duration_ms"], *args, extra=fields)
+        counts = (upload.inserted, upload.updated, upload.rejected)
+        logger.info(message, upload.pk, fields["duration_ms"], *counts, extra=fields)
     else:
         fields.update(code=code, reason=upload.failure_reason)
         message = "upload %s: failed after %s ms (%s): %s"
-        args = (code, upload.failure_reason)
-        logger.warning(message, upload.pk, fields["duration_ms"], *args, extra=fields)
+        reason = (code, upload.failure_reason)
+        logger.warning(message, upload.pk, fields["duration_ms"], *reason, extra=fields)
 
 
 def upload_fields(upload: Upload) -> dict:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -32,7 +33,7 @@ class CheckResult:
     error: str = ""
 
     def as_dict(self) -> dict:
-        body = {"ok": self.ok, "seconds": round(self.seconds, 4)}
+        body: dict[str, object] = {"ok": self.ok, "seconds": round(self.seconds, 4)}
         if self.error:
             body["error"] = self.error
         return body
@@ -64,18 +65,19 @@ def check_storage() -> None:
     if is_local(storage):
         _require_writable_folder(Path(storage.location))
         return
+    s3: Any = storage  # storages.backends.s3.S3Storage: its connection settings
     timeout = settings.SLUIS_READY_TIMEOUT
     bounded = Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
     client = boto3.session.Session().client(
         "s3",
-        endpoint_url=storage.endpoint_url,
-        region_name=storage.region_name,
-        aws_access_key_id=storage.access_key,
-        aws_secret_access_key=storage.secret_key,
-        aws_session_token=storage.security_token,
-        config=storage.client_config.merge(bounded),
+        endpoint_url=s3.endpoint_url,
+        region_name=s3.region_name,
+        aws_access_key_id=s3.access_key,
+        aws_secret_access_key=s3.secret_key,
+        aws_session_token=s3.security_token,
+        config=s3.client_config.merge(bounded),
     )
-    client.head_bucket(Bucket=storage.bucket_name)
+    client.head_bucket(Bucket=s3.bucket_name)
 
 
 def _require_writable_folder(folder: Path) -> None:

@@ -132,13 +132,13 @@ def from_name(name: str, tz: ZoneInfo) -> datetime | None:
     Two different dates in one name are ambiguous: that is an error asking for a pattern.
     """
     found = {_default_value(hit) for hit in _DEFAULT_DATE.finditer(basename(name))}
-    found.discard(None)
-    if len(found) > 1:
-        listed = ", ".join(sorted(v.isoformat() for v in found))
+    dates = {value for value in found if value is not None}
+    if len(dates) > 1:
+        listed = ", ".join(sorted(v.isoformat() for v in dates))
         raise TimestampError(
             f"the name holds several dates ({listed}); set a filename_pattern to choose one."
         )
-    return as_utc(found.pop(), tz) if found else None
+    return as_utc(dates.pop(), tz) if dates else None
 
 
 def _default_value(hit: re.Match) -> datetime | None:
@@ -162,7 +162,8 @@ def from_tiff_datetime(value: str | None, tz: ZoneInfo) -> datetime | None:
     if hit is None:
         return None
     try:
-        parsed = datetime(*(int(part) for part in hit.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in hit.groups())
+        parsed = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
     return as_utc(parsed, tz)

@@ -72,14 +72,18 @@ def content_check(path: str, head: bytes, wanted: str) -> None:
 class _Movable(File):
     """A local file that FileSystemStorage may move into place instead of copying."""
 
+    def __init__(self, path: Path):
+        super().__init__(path.open("rb"), name=str(path))
+        self.path = str(path)
+
     def temporary_file_path(self) -> str:
-        return self.name
+        return self.path
 
 
 def store(path: Path, key: str, saved: list[str]) -> str:
     """Store the local file under ``key`` (a rename on local storage, an upload on S3)."""
     saved.append(key)  # before saving: a failed save may leave a partial object there
-    with _Movable(path.open("rb"), name=str(path)) as content:
+    with _Movable(path) as content:
         stored = object_storage().save(key, content)
     if stored != key:
         saved.append(stored)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from sluis.catalog.services import CreatedSource
 from sluis.transfer.archive import ArchiveReader
@@ -60,6 +60,12 @@ class Fields:
         if (isinstance(value, bool) and bool not in _tuple(kinds)) or not isinstance(value, kinds):
             raise invalid(self.path, self.line, f"field {name!r} is missing or of the wrong type")
         return value
+
+    @overload
+    def text(self, name: str, max_length: int, *, optional: Literal[False] = False) -> str: ...
+
+    @overload
+    def text(self, name: str, max_length: int, *, optional: bool) -> str | None: ...
 
     def text(self, name: str, max_length: int, *, optional: bool = False) -> str | None:
         """A string field that fits its database column (``max_length`` characters)."""

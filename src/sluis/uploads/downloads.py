@@ -3,6 +3,7 @@
 import re
 
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from sluis.errors import SluisError
 from sluis.uploads.administration import upload_original_check
@@ -28,7 +29,7 @@ class ObjectGone(SluisError):
     default_detail = "The file behind this link is no longer stored."
 
 
-def download(request, signed: str) -> HttpResponse:
+def download(request, signed: str) -> HttpResponseBase:
     try:
         target = link_resolve(signed=signed)
         storage = object_storage()
@@ -56,7 +57,7 @@ def _gone(key: str) -> SluisError:
     return ObjectGone()
 
 
-def _ranged(request, storage, key: str) -> HttpResponse:
+def _ranged(request, storage, key: str) -> HttpResponseBase:
     size = storage.size(key)
     wanted = _parse_range(request.headers.get("Range", ""), size)
     if wanted is None:
@@ -66,10 +67,10 @@ def _ranged(request, storage, key: str) -> HttpResponse:
         response["Content-Range"] = f"bytes */{size}"
         return response
     start, end = wanted
-    response = StreamingHttpResponse(_read(storage, key, start, end), status=206)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    return response
+    partial = StreamingHttpResponse(_read(storage, key, start, end), status=206)
+    partial["Content-Range"] = f"bytes {start}-{end}/{size}"
+    partial["Content-Length"] = str(end - start + 1)
+    return partial
 
 
 def _parse_range(header: str, size: int):

@@ -9,8 +9,10 @@ character breaks the signature (403); after the expiry the link answers 410. The
 the signed payload, so a link can never be re-pointed at another object.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.conf import settings
@@ -77,6 +79,12 @@ def _presigned(storage, key: str, filename: str, content_type: str, ttl: int) ->
         "ResponseCacheControl": "private, no-store",
     }
     return storage.url(key, parameters=parameters, expire=max(ttl, 1))
+
+
+def link_cache(context: Mapping[str, Any]) -> dict[Any, Any]:
+    """The links made while serialising one response, kept in the serializer context (a dict,
+    shared by a list's child serializers) so that each object's link is signed once."""
+    return cast("dict[str, Any]", context).setdefault("_links", {})
 
 
 def link_resolve(*, signed: str) -> LinkTarget:

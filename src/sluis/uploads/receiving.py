@@ -12,11 +12,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from sluis.uploads import errors
 from sluis.uploads.spool import SpoolWriter
@@ -202,7 +205,7 @@ class _FormReader:
         self._field: tuple[str, bytearray] | None = None
         self._writer: SpoolWriter | None = None
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
             "on_part_begin": self.part_begin,
             "on_header_field": lambda d, s, e: self._name.extend(memoryview(d)[s:e]),
@@ -252,8 +255,8 @@ class _FormReader:
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
         view = memoryview(data)[start:end]
-        if self._writer is not None:
-            self._file_data(view)
+        if self._writer is not None and self.form.file is not None:
+            self._file_data(self.form.file, self._writer, view)
         elif self._field is not None:
             buffer = self._field[1]
             if len(buffer) + len(view) > self.limits.max_field_bytes:
@@ -263,15 +266,14 @@ class _FormReader:
                 )
             buffer.extend(view)
 
-    def _file_data(self, view: memoryview) -> None:
-        received = self.form.file
+    def _file_data(self, received: ReceivedFile, writer: SpoolWriter, view: memoryview) -> None:
         received.size += len(view)
         if received.size > self.limits.max_file_bytes:
             raise _too_large(self.limits)
-        self._writer.put(view)
+        writer.put(view)
 
     def part_end(self) -> None:
-        if self._writer is not None:
+        if self._writer is not None and self.form.file is not None:
             self.form.file.sha256 = self._writer.finish()
             self._writer = None
         elif self._field is not None:

@@ -5,6 +5,7 @@ Pages are HTML; every data operation in the browser (upload, status, previews) g
 """
 
 from datetime import timedelta
+from typing import cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sluis.accounts.models import User
 from sluis.accounts.services import token_create, token_revoke
 from sluis.kinds import kind_find
 from sluis.web.forms import TokenForm
@@ -48,6 +50,8 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
     if not access.can_upload:
         return _page(request, "forbidden.html", {"task": access.task}, status=403)
     data_source = access.task.data_source
+    if data_source is None:  # can_upload implies one; a task without stays not found
+        return _page(request, "not_found.html", {}, status=404)
     context = {
         "task": access.task,
         "data_source": data_source,
@@ -66,9 +70,10 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
 def history(request: HttpRequest, task_id: int) -> HttpResponse:
     """The upload history table alone, re-fetched by the page when an upload changes status."""
     access = task_access(user=request.user, task_id=task_id)
-    if not access.can_upload:
+    data_source = access.task.data_source if access.task is not None else None
+    if not access.can_upload or data_source is None:
         return _page(request, "not_found.html", {}, status=404)
-    uploads = upload_history(user=request.user, data_source=access.task.data_source)
+    uploads = upload_history(user=request.user, data_source=data_source)
     return _page(request, "history.html", {"rows": upload_rows(request=request, uploads=uploads)})
 
 
@@ -82,7 +87,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in_days"]
         expires = timezone.now() + timedelta(days=days) if days else None
-        issued = token_create(user=request.user, name=form.cleaned_data["name"], expires_at=expires)
+        user = cast(User, request.user)  # a signed-in page: never anonymous
+        issued = token_create(user=user, name=form.cleaned_data["name"], expires_at=expires)
         form = TokenForm()
     context = {"form": form, "issued": issued, "tokens": tokens_of(user=request.user)}
     return _page(request, "tokens.html", context, status=400 if form.errors else 200)

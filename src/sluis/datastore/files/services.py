@@ -128,7 +128,8 @@ def _save(key: str, content: File) -> str:
 
 
 def _save_rows(data_source, upload_id, written: list[_Written], existing) -> None:
-    new_rows, old_keys = [], []
+    new_rows: list[StoredFile] = []
+    old_keys: list[str] = []
     for item in written:
         row = existing.get(item.file.name)
         if row is not None:

@@ -95,7 +95,7 @@ def files_import(
                     data_source_id=row.data_source.pk, upload_id=None, name=row.name, fmt=row.format
                 )
                 row.key = store(data, key, saved)
-                if thumbnail is not None:
+                if thumbnail is not None and thumbnail_path:
                     extension = thumbnail_path.rsplit(".", 1)[-1]
                     row.thumbnail_key = store(thumbnail, f"{row.key}.thumb.{extension}", saved)
             StoredFile.objects.bulk_create([row for row, _, _ in files], batch_size=500)

@@ -51,8 +51,12 @@ _VIRIDIS = np.array(
 class _MovableFile(File):
     """A local file that FileSystemStorage may move into place instead of copying."""
 
+    def __init__(self, path: Path):
+        super().__init__(path.open("rb"), name=str(path))
+        self.path = str(path)
+
     def temporary_file_path(self) -> str:
-        return self.name
+        return self.path
 
 
 def raster_frames_store(
@@ -75,7 +79,7 @@ def raster_frames_store(
 
 def _object_save(storage: Any, data_source: DataSource, path: Path) -> str:
     key = f"rasters/{data_source.pk}/{uuid.uuid4().hex}.tif"
-    with _MovableFile(path.open("rb"), name=str(path)) as content:
+    with _MovableFile(path) as content:
         return storage.save(key, content)
 
 

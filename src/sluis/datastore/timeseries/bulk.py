@@ -157,7 +157,7 @@ class PostgresStager(Stager):
         totals = self._upsert(cursor, _PG_STAGED, _PG_MERGE_TOTALS)
         distinct = "count(*)"
         if totals is None:
-            totals = self._upsert(cursor, _PG_DISTINCT, _PG_MERGE_TOTALS)
+            totals = self._distinct_upsert(cursor, _PG_MERGE_TOTALS)
             distinct = "count(DISTINCT s.ts)"
         cursor.execute(_PG_SPANS.format(count=distinct))
         for series_id, count, first, last in cursor.fetchall():
@@ -173,7 +173,7 @@ class PostgresStager(Stager):
         rows = self._upsert(cursor, _PG_STAGED)
         distinct = self.rows
         if rows is None:
-            rows = self._upsert(cursor, _PG_DISTINCT)
+            rows = self._distinct_upsert(cursor)
             cursor.execute("SELECT count(*) FROM (SELECT DISTINCT key, ts FROM ts_staging) d")
             distinct = cursor.fetchone()[0]
         for series_id, inserted, updated, first, last in rows:
@@ -183,6 +183,13 @@ class PostgresStager(Stager):
         result.duplicates = self.rows - distinct
         result.unchanged = distinct - result.inserted - result.updated
         return result
+
+    def _distinct_upsert(self, cursor, statement: str = "") -> list:
+        """The merge of the de-duplicated staging, which never repeats a key."""
+        rows = self._upsert(cursor, _PG_DISTINCT, statement)
+        if rows is None:
+            raise DatabaseError("the de-duplicated staging repeats a key")
+        return rows
 
     def _upsert(self, cursor, source: str, statement: str = "") -> list | None:
         """The merge statement; ``None`` when the staged rows repeat a key (cardinality)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -79,7 +80,7 @@ def _reduced(events: QuerySet[Event], bucket: timedelta) -> list[tuple[datetime,
     current, low, high = None, None, None
     for event in events.values_list("timestamp", "value", "flag").iterator(chunk_size=10_000):
         number = int(event[0].timestamp() // size)
-        if number != current:
+        if number != current or low is None or high is None:
             points.extend(_bucket_points(low, high))
             current, low, high = number, event, event
             continue
@@ -149,7 +150,8 @@ def _copy_csv(series: Series, query: EventQuery) -> Iterator[bytes]:
 
 
 def _sqlite_csv(series: Series, query: EventQuery) -> Iterator[bytes]:
-    where, params = ["e.series_id = %s"], [series.pk]
+    where = ["e.series_id = %s"]
+    params: list[Any] = [series.pk]
     adapt = connection.ops.adapt_datetimefield_value
     if query.start is not None:
         where.append('e."timestamp" >= %s')

@@ -19,8 +19,8 @@ def events_merge(
     maps key indexes to the unit the upload gave. Series are created as needed.
     """
     with transaction.atomic():
-        series_before = Series.objects.filter(data_source=data_source).values_list("pk", flat=True)
-        series_before = list(series_before)
+        stored = Series.objects.filter(data_source=data_source).values_list("pk", flat=True)
+        series_before = list(stored)
         mapping, warnings = series_resolve(data_source=data_source, keys=keys, units=units)
         new = set(mapping.values()) - set(series_before)
         result = stager.merge(

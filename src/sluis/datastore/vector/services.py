@@ -293,7 +293,7 @@ def _copy_text(version_id: int, batch: FeatureBatch, cells: np.ndarray) -> str:
     )
 
 
-def _escaped(values: list[str | None], *, full: bool) -> list[str]:
+def _escaped(values: Sequence[str | None], *, full: bool) -> list[str]:
     specials = (_BS, "\t", "\n", "\r") if full else (_BS,)
     joined = "".join(value for value in values if value is not None)
     if not any(special in joined for special in specials):
@@ -356,5 +356,7 @@ def vector_reprocess_guard(*, upload: Upload, root: Upload) -> None:
 
 def _receiving(upload_id: int | None) -> Upload | None:
     """The upload that received the file of upload ``upload_id`` (itself, or its original)."""
+    if upload_id is None:
+        return None
     upload = Upload.objects.filter(pk=upload_id).select_related("reprocess_of").first()
     return (upload.reprocess_of or upload) if upload is not None else None

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.ExifTags import GPS, IFD, Base
@@ -205,7 +206,7 @@ def _displayable(image: Image.Image) -> Image.Image:
     """8-bit RGB(A) or L: scales 16-bit and float images (e.g. GeoTIFF elevations) to 0-255."""
     if image.mode in ("I", "F") or image.mode.startswith("I;"):
         image = image.convert("F")
-        low, high = image.getextrema()
+        low, high = cast("tuple[float, float]", image.getextrema())  # one band: (min, max)
         span = (high - low) or 1
         return image.point(lambda v: (v - low) * 255 / span).convert("L")
     if image.mode in ("RGB", "L"):

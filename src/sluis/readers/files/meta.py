@@ -115,7 +115,7 @@ def pdf_page_count(path: Path) -> int | None:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
             reader.decrypt("")
-        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+        count = reader.root_object["/Pages"]["/Count"]  # type: ignore[index]
     except (PyPdfError, KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
         log.info("PDF %s: page count unreadable (%s)", path, exc)
         return None

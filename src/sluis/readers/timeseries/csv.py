@@ -137,7 +137,7 @@ def _utf8(data: bytes, ingest_settings: dict[str, Any], line: int) -> bytes:
 
 def _sniff_delimiter(header: str) -> str:
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 
 

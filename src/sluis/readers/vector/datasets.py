@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +101,7 @@ def _gdal_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
         yield from _layer_batches(member.path, member, layer, options)
 
 
-def _layers(member: Member, options: VectorOptions) -> list[str | None]:
+def _layers(member: Member, options: VectorOptions) -> Sequence[str | None]:
     """KML folders are all read (they are one dataset); a GeoPackage must name one layer."""
     if member.format == "kml":
         return [name for name, _ in gdal.vector_layer_list(member.path, "kml", member.name)]
@@ -128,7 +128,7 @@ def _layers(member: Member, options: VectorOptions) -> list[str | None]:
 
 
 def _check_feature_count(
-    path: Path, member: Member, layers: list[str | None], options: VectorOptions
+    path: Path, member: Member, layers: Sequence[str | None], options: VectorOptions
 ) -> None:
     """From the file's header, before reading (streaming re-checks: headers can be wrong)."""
     total = 0

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import compress
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -190,7 +190,7 @@ class FeatureBuilder:
         if self.options.invalid_geometry == "reject":
             for i in np.flatnonzero(invalid):
                 reason = shapely.is_valid_reason(geoms[i])
-                self.problem(raw, i, f"invalid geometry: {reason}", value=reason)
+                self.problem(raw, int(i), f"invalid geometry: {reason}", value=reason)
             bad |= invalid
             return geoms
         geoms = geoms.copy()
@@ -211,7 +211,7 @@ class FeatureBuilder:
             & (bounds[:, 3] <= 90.000001)
         )
         for i in np.flatnonzero(present & ~(finite & inside) & ~bad):
-            self.problem(raw, i, _range_message(self.options.source_crs, raw.crs))
+            self.problem(raw, int(i), _range_message(self.options.source_crs, raw.crs))
             bad[i] = True
         return bounds
 
@@ -225,7 +225,8 @@ class FeatureBuilder:
         self._origins.append((base, raw.file, raw.start, raw.lines))
         self._count += len(ids)
         if not self._ids_need_checking(ids, bad):
-            self.seen.update(zip(ids, range(base, base + len(ids)), strict=True))
+            present = cast("list[str]", ids)  # the quick path: no id is missing
+            self.seen.update(zip(present, range(base, base + len(ids)), strict=True))
             return ids
         for i, id_src in enumerate(ids):
             if bad[i]:

@@ -1,5 +1,8 @@
 """How uploads look in the API: the reference 201 body, the record, and the legacy list."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -8,7 +11,7 @@ from rest_framework import serializers
 
 from sluis.config.serializers import ModelSerializer
 from sluis.text import datetime_text
-from sluis.uploads.links import DownloadLink, download_link
+from sluis.uploads.links import DownloadLink, download_link, link_cache
 from sluis.uploads.models import Upload
 
 MAX_LINK_NAME = 1000  # longer originals are downloaded under their sanitised name
@@ -34,7 +37,7 @@ def error_report_link(request, upload: Upload) -> str | None:
 
 class _LinkedSerializer(ModelSerializer):
     def _link(self, upload: Upload) -> DownloadLink | None:
-        cache = self.context.setdefault("_links", {})
+        cache = link_cache(self.context)
         if upload.pk not in cache:
             cache[upload.pk] = original_link(self.context.get("request"), upload)
         return cache[upload.pk]
@@ -78,9 +81,7 @@ class UploadReceiptSerializer(_LinkedSerializer):
         return datetime_text(link.expires_at) if link else None
 
     def get_status_url(self, upload: Upload) -> str:
-        path = reverse("upload-detail", args=[upload.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _status_url(self.context, upload)
 
 
 class UploadSerializer(UploadReceiptSerializer):
@@ -89,7 +90,9 @@ class UploadSerializer(UploadReceiptSerializer):
     data_source = serializers.SerializerMethodField()
     sync_task = serializers.IntegerField(source="sync_task_id", allow_null=True)
     counts = serializers.SerializerMethodField()
-    errors = serializers.SerializerMethodField()
+    # DRF's serializer metaclass moves declared fields off the class, so this never hides
+    # Serializer.errors; the stubs only see the class attribute
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     error_report = serializers.SerializerMethodField()
     original_url = serializers.SerializerMethodField()
     reprocess_of = serializers.IntegerField(source="reprocess_of_id", allow_null=True)
@@ -146,7 +149,13 @@ class UploadSummarySerializer(ModelSerializer):
         fields = ["id", "status", "filename", "upload_date", "finished_at", "status_url"]
 
     def get_status_url(self, upload: Upload) -> str:
-        return UploadReceiptSerializer.get_status_url(self, upload)
+        return _status_url(self.context, upload)
+
+
+def _status_url(context: Mapping[str, Any], upload: Upload) -> str:
+    path = reverse("upload-detail", args=[upload.pk])
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
 
 
 _LEGACY_STATUS = {

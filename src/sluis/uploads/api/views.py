@@ -1,6 +1,7 @@
 """Upload endpoints. Thin: validate the request's framing, call one service, serialise."""
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -63,7 +64,13 @@ def request_body(request) -> RequestBody:
     )
 
 
-class DrainBodyMixin:
+if TYPE_CHECKING:
+    _ViewBase = APIView  # what the mixin is mixed into
+else:
+    _ViewBase = object
+
+
+class DrainBodyMixin(_ViewBase):
     """Read what is left of the request body after the response has been sent (lingering close).
 
     An upload refused early (403, 409, 413, ...) leaves the client's bytes unread. Closing the
@@ -164,6 +171,8 @@ class UploadOriginalView(APIView):
             raise errors.UploadNotFound()
         upload_original_check(upload=upload)
         link = original_link(request, upload)
+        if link is None:  # the check above found it stored
+            raise errors.UploadNotFound()
         response = HttpResponseRedirect(link.url)
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sluis.text import datetime_text
-from sluis.uploads.links import download_link
+from sluis.uploads.links import download_link, link_cache
 
 from ..models import StoredFile
 
@@ -58,7 +58,7 @@ class StoredFileSerializer(serializers.ModelSerializer):
         return {"type": "Point", "coordinates": [obj.longitude, obj.latitude]}
 
     def _download(self, obj: StoredFile):
-        cache = self.context.setdefault("_links", {})
+        cache = link_cache(self.context)
         if obj.pk not in cache:
             cache[obj.pk] = download_link(
                 request=self.context.get("request"),

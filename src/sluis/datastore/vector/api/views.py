@@ -55,7 +55,7 @@ class FeatureListView(APIView):
         body = feature_collection_json(
             page,
             source.pk,
-            count=paginator.page.paginator.count,
+            count=paginator.page.paginator.count if paginator.page else len(page or []),
             next=paginator.get_next_link(),
             previous=paginator.get_previous_link(),
         )
