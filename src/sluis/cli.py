@@ -63,7 +63,8 @@ def cmd_serve(args: argparse.Namespace) -> dict:
 def cmd_worker(args: argparse.Namespace) -> dict:
     from sluis.ingest.worker import worker_run
 
-    worker_run(concurrency=args.concurrency, loglevel=args.loglevel)
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    worker_run(concurrency=args.concurrency, loglevel=args.loglevel, queues=queues, pool=args.pool)
     return {}
 
 
@@ -292,6 +293,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("worker", cmd_worker, "Process uploads (Celery worker on SLUIS_BROKER_URL).")
     p.add_argument("--concurrency", type=int, help="processes (SLUIS_WORKER_CONCURRENCY)")
     p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"))
+    p.add_argument(
+        "--queues",
+        help="comma-separated queues (default: SLUIS_QUEUE and SLUIS_NOTIFY_QUEUE)",
+    )
+    p.add_argument(
+        "--pool",
+        choices=["prefork", "threads"],
+        default="prefork",
+        help="threads suits a worker of SLUIS_NOTIFY_QUEUE only (webhooks wait on the network)",
+    )
     add("migrate", cmd_migrate, "Apply database migrations.")
     p = add("createorg", cmd_createorg, "Create an organization (idempotent).")
     p.add_argument("name")

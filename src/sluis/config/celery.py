@@ -74,7 +74,7 @@ def celery_options() -> dict[str, Any]:
         "worker_concurrency": settings.SLUIS_WORKER_CONCURRENCY,
         "worker_hijack_root_logger": False,
         "worker_send_task_events": False,
-        "imports": ["sluis.ingest.tasks"],
+        "imports": ["sluis.ingest.tasks", "sluis.notifications.tasks"],
     }
 
 

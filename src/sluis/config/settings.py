@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sluis.datastore.rasters",
     "sluis.datastore.files",
     "sluis.ingest",
+    "sluis.notifications",
     "sluis.web",
 ]
 
@@ -285,6 +286,42 @@ SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 SLUIS_METRICS_TOKEN = env.str("SLUIS_METRICS_TOKEN", default="")
 # Seconds each readiness check (database, broker, storage) may take to connect.
 SLUIS_READY_TIMEOUT = env.float("SLUIS_READY_TIMEOUT", default=3.0)
+
+# --- Notifications: webhooks and e-mail (docs/operations.md#webhooks-and-e-mail) -------------
+# Webhook deliveries run on their own queue, consumed by `sluis worker` beside SLUIS_QUEUE unless
+# `sluis worker --queues` says otherwise (a dedicated notification worker, decision 0015).
+SLUIS_NOTIFY_QUEUE = env.str("SLUIS_NOTIFY_QUEUE", default=f"{SLUIS_QUEUE}.notify")
+SLUIS_WEBHOOK_ALLOW_HTTP = env.bool("SLUIS_WEBHOOK_ALLOW_HTTP", default=False)
+# CIDR networks that webhooks may reach although they are not global (loopback, private,
+# link-local, ...): empty refuses them all (SSRF).
+SLUIS_WEBHOOK_ALLOWED_NETWORKS = env.list("SLUIS_WEBHOOK_ALLOWED_NETWORKS", default=[])
+# Name servers ("ip" or "ip:port") that resolve webhook hosts; empty uses the system resolver.
+SLUIS_WEBHOOK_NAMESERVERS = env.list("SLUIS_WEBHOOK_NAMESERVERS", default=[])
+SLUIS_WEBHOOK_CONNECT_TIMEOUT = env.float("SLUIS_WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+SLUIS_WEBHOOK_READ_TIMEOUT = env.float("SLUIS_WEBHOOK_READ_TIMEOUT", default=10.0)
+SLUIS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("SLUIS_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+SLUIS_WEBHOOK_CA_BUNDLE = env.str("SLUIS_WEBHOOK_CA_BUNDLE", default="")
+SLUIS_WEBHOOK_RETRY_BASE = env.float("SLUIS_WEBHOOK_RETRY_BASE", default=30.0)
+SLUIS_WEBHOOK_RETRY_MAX_DELAY = env.float("SLUIS_WEBHOOK_RETRY_MAX_DELAY", default=3600.0)
+SLUIS_WEBHOOK_RETRY_FOR = env.float("SLUIS_WEBHOOK_RETRY_FOR", default=24 * 3600.0)
+SLUIS_WEBHOOK_DISABLE_AFTER = env.float("SLUIS_WEBHOOK_DISABLE_AFTER", default=24 * 3600.0)
+SLUIS_WEBHOOK_POLL_INTERVAL = env.float("SLUIS_WEBHOOK_POLL_INTERVAL", default=5.0)
+SLUIS_WEBHOOK_REDISPATCH_AFTER = env.float("SLUIS_WEBHOOK_REDISPATCH_AFTER", default=900.0)
+# E-mail: one URL (smtp://host:25, smtp+tls://user:password@host:587 for STARTTLS,
+# consolemail:// to print); empty sends none. Mails link to SLUIS_PUBLIC_URL.
+SLUIS_EMAIL_URL = env.str("SLUIS_EMAIL_URL", default="")
+_EMAIL = env.email_url_config(SLUIS_EMAIL_URL or "dummymail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_SSL = env.bool("SLUIS_EMAIL_USE_SSL", default=False)  # implicit TLS (port 465)
+EMAIL_USE_TLS = bool(_EMAIL.get("EMAIL_USE_TLS")) and not EMAIL_USE_SSL  # STARTTLS
+EMAIL_TIMEOUT = env.float("SLUIS_EMAIL_TIMEOUT", default=10.0)
+DEFAULT_FROM_EMAIL = env.str("SLUIS_EMAIL_FROM", default="sluis@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SLUIS_FAILURE_MAIL_PROBLEMS = env.int("SLUIS_FAILURE_MAIL_PROBLEMS", default=20)
 
 # --- Logging: one format for web and worker, tokens redacted (decision 0014) -----------------
 LOG_LEVEL = env.str("SLUIS_LOG_LEVEL", default="INFO").upper()

@@ -23,6 +23,7 @@ from sluis.formats.records import MAX_REPORTED_ERRORS, Counts, Problem, Report
 from sluis.ingest.reports import report_delete, report_store
 from sluis.text import text_storable
 from sluis.uploads.models import Upload, UploadStatus
+from sluis.uploads.signals import upload_finished
 
 logger = logging.getLogger(__name__)
 TIME_LIMIT = "time_limit_exceeded"  # the failure code of an attempt stopped by the time limit
@@ -206,6 +207,7 @@ def _finish(
             return False
         upload = Upload.objects.select_related("data_source").get(pk=upload_id)
         _sync_tasks(upload).update(sync_status=sync_status, sync_last_finished=now)
+        upload_finished.send(sender=Upload, upload_id=upload_id)
     _log_finished(upload, code=code)
     return True
 

@@ -15,29 +15,44 @@ from sluis.config.celery import app
 logger = logging.getLogger(__name__)
 
 
-def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
-    """Celery worker arguments: our queue, a unique node name, no mingle/gossip chatter (the
-    database coordinates workers, not the broker); no start-up banner when logging JSON (every
-    line of output is then a JSON object)."""
+def worker_argv(
+    *,
+    concurrency: int | None = None,
+    loglevel: str = "INFO",
+    queues: list[str] | None = None,
+    pool: str = "prefork",
+) -> list[str]:
+    """Celery worker arguments: our queues (by default the processing queue and the
+    notifications queue), a unique node name, no mingle/gossip chatter (the database
+    coordinates workers, not the broker); no start-up banner when logging JSON (every line of
+    output is then a JSON object)."""
     quiet = ["--quiet"] if settings.SLUIS_LOG_FORMAT == "json" else []
+    queues = queues or [settings.SLUIS_QUEUE, settings.SLUIS_NOTIFY_QUEUE]
     return [
         *quiet,
         "worker",
         f"--loglevel={loglevel}",
-        f"--queues={settings.SLUIS_QUEUE}",
+        f"--queues={','.join(queues)}",
         f"--concurrency={concurrency or settings.SLUIS_WORKER_CONCURRENCY}",
         f"--hostname=sluis-{os.getpid()}@%h",
-        "--pool=prefork",
+        f"--pool={pool}",
         "--without-mingle",
         "--without-gossip",
         "--without-heartbeat",
     ]
 
 
-def worker_run(*, concurrency: int | None = None, loglevel: str = "INFO") -> None:
+def worker_run(
+    *,
+    concurrency: int | None = None,
+    loglevel: str = "INFO",
+    queues: list[str] | None = None,
+    pool: str = "prefork",
+) -> None:
     if settings.SLUIS_LOG_FORMAT == "json":
         _drop_raw_stdout()
-    app.worker_main(worker_argv(concurrency=concurrency, loglevel=loglevel))
+    argv = worker_argv(concurrency=concurrency, loglevel=loglevel, queues=queues, pool=pool)
+    app.worker_main(argv)
 
 
 def _drop_raw_stdout() -> None:

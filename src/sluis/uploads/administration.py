@@ -15,6 +15,7 @@ from sluis.uploads import errors
 from sluis.uploads.intake import MAX_ID, data_source_busy, upload_running
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
 from sluis.uploads.queue import upload_enqueue_on_commit
+from sluis.uploads.signals import upload_finished
 from sluis.uploads.storage import object_storage
 
 
@@ -29,6 +30,7 @@ def upload_fail_by_administrator(*, upload_id: int, reason: str = "") -> Upload:
         upload.finished_at = timezone.now()
         upload.lease_expires_at = None
         upload.save()
+        upload_finished.send(sender=Upload, upload_id=upload.pk)
     return upload
 
 
