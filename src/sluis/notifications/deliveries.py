@@ -150,8 +150,12 @@ def _failed(delivery: WebhookDelivery, *, error: str, code: int | None = None) -
 def _disable(endpoint: WebhookEndpoint, failing_for: float, error: str) -> None:
     from sluis.notifications.mail import webhook_disabled_mail_send
 
-    hours = failing_for / 3600
-    reason = f"Every delivery failed for {hours:.1f} hours; the last error: {error}"
+    span = (
+        f"{failing_for / 3600:.1f} hours"
+        if failing_for >= 7200
+        else f"{failing_for / 60:.0f} minutes"
+    )
+    reason = f"Every delivery failed for {span}; the last error: {error}"
     webhook_disable(endpoint=endpoint, reason=reason[:MAX_ERROR_TEXT])
     logger.warning(
         "webhook %s disabled: %s",

@@ -90,3 +90,22 @@ def tokens_of(*, user) -> QuerySet[ApiToken]:
 def token_of(*, user, token_id: int) -> ApiToken | None:
     """One of ``user``'s own tokens; another user's token is None, exactly like a missing one."""
     return ApiToken.objects.filter(user=user, pk=token_id).first()
+
+
+def webhooks_of(*, user):
+    """The webhook endpoints ``user`` manages (see ``notifications.selectors``)."""
+    from sluis.notifications.selectors import webhooks_visible
+
+    return webhooks_visible(user=user).order_by("pk")
+
+
+def webhook_scopes(*, user) -> list[tuple[int, str]]:
+    """Choices for a new webhook: 0 for the whole organization (Data Suppliers), then each data
+    source ``user`` may upload to."""
+    scopes = []
+    if user.is_data_supplier and user.organization_id:
+        scopes.append((0, f"All data sources of {user.organization.name}"))
+    for task in upload_targets(user=user):
+        if task.data_source is not None:
+            scopes.append((task.data_source.pk, task.data_source.name))
+    return list(dict.fromkeys(scopes))

@@ -12,6 +12,12 @@ urlpatterns = [
     path("sources/<int:task_id>/history/", views.history, name="web-history"),
     path("tokens/", views.tokens, name="web-tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="web-token-revoke"),
+    path("webhooks/", views.webhooks, name="web-webhooks"),
+    path(
+        "webhooks/<int:webhook_id>/<str:action>/",
+        views.webhook_change,
+        name="web-webhook-change",
+    ),
     path(
         "login/",
         with_page_headers(

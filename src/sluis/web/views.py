@@ -17,8 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sluis.accounts.models import User
 from sluis.accounts.services import token_create, token_revoke
+from sluis.errors import SluisError
 from sluis.kinds import kind_find
-from sluis.web.forms import TokenForm
+from sluis.notifications.selectors import deliveries_of, event_names, webhook_visible
+from sluis.notifications.services import webhook_create, webhook_delete, webhook_update
+from sluis.web.forms import TokenForm, WebhookForm
 from sluis.web.presenters import upload_rows
 from sluis.web.security import signed_in_page
 from sluis.web.selectors import (
@@ -28,6 +31,8 @@ from sluis.web.selectors import (
     tokens_of,
     upload_history,
     upload_targets,
+    webhook_scopes,
+    webhooks_of,
 )
 
 
@@ -109,3 +114,46 @@ def _preview(kind: str) -> str:
     """The preview the kind declares (``""``: none): the page loads its script and styles."""
     declared = kind_find(kind)
     return declared.preview if declared else ""
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_page
+@never_cache
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """List, and register, webhooks. A new endpoint's secret is shown in this response only."""
+    form = WebhookForm(
+        request.POST or None, scopes=webhook_scopes(user=request.user), events=event_names()
+    )
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issued = webhook_create(
+                user=request.user,
+                url=data["url"],
+                events=data["events"],
+                data_source_id=data["scope"] or None,
+                description=data["description"],
+            )
+        except SluisError as exc:
+            form.add_error("url", exc.detail)
+    endpoints = [
+        {"endpoint": e, "deliveries": list(deliveries_of(endpoint=e)[:10])}
+        for e in webhooks_of(user=request.user)
+    ]
+    context = {"form": form, "issued": issued, "endpoints": endpoints}
+    return _page(request, "webhooks.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@signed_in_page
+def webhook_change(request: HttpRequest, webhook_id: int, action: str) -> HttpResponse:
+    endpoint = webhook_visible(user=request.user, pk=webhook_id)
+    if endpoint is None or action not in ("enable", "disable", "delete"):
+        return _page(request, "not_found.html", {}, status=404)
+    if action == "delete":
+        webhook_delete(endpoint=endpoint)
+    else:
+        webhook_update(endpoint=endpoint, is_active=action == "enable")
+    messages.success(request, f"Webhook {endpoint.url}: {action}d.")
+    return redirect("web-webhooks")
