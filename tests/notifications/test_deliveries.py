@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 from sluis.notifications import services
 from sluis.notifications.deliveries import deliveries_dispatch, delivery_attempt
 from sluis.notifications.models import WebhookDelivery
+from tests.ingest.workers import ROOT
 from tests.notifications.conftest import Answer
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +249,20 @@ def test_the_owner_reads_the_delivery_log(
     assert entry["attempts"] == 1
     assert entry["last_response_code"] == 500
     assert entry["next_attempt_at"] is not None
+
+
+def test_the_verification_snippet_in_the_api_docs_accepts_a_delivery_and_rejects_a_forgery(
+    hook, receiver, make_source, finished_upload
+):
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text.split("### Verifying a delivery", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(snippet, "docs/api.md", "exec"), namespace)
+    upload = finished_upload(make_source())
+    notify(upload)
+    [request] = receiver.requests
+    event = namespace["sluis_event"](request.body, request.headers, hook.secret)
+    assert event["type"] == "upload.succeeded" and event["data"]["id"] == upload.pk
+    forged = request.body.replace(b"succeeded", b"failed")
+    assert namespace["sluis_event"](forged, request.headers, hook.secret) is None
