@@ -1,10 +1,12 @@
 """How webhooks look in the API. Input serializers only check shapes; services decide."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sluis.config.serializers import ModelSerializer
 from sluis.notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from sluis.uploads.api.serializers import utc_z
+from sluis.text import datetime_text
 
 EVENTS = serializers.ListField(
     child=serializers.ChoiceField(choices=WebhookEvent.values), allow_empty=False, required=False
@@ -32,9 +34,6 @@ class WebhookSerializer(ModelSerializer):
     data_source = serializers.IntegerField(source="data_source_id", allow_null=True)
     organization = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username")
-    created = serializers.SerializerMethodField()
-    failing_since = serializers.SerializerMethodField()
-    disabled_at = serializers.SerializerMethodField()
 
     class Meta:
         model = WebhookEndpoint
@@ -60,15 +59,6 @@ class WebhookSerializer(ModelSerializer):
     def get_organization(self, endpoint: WebhookEndpoint) -> str | None:
         return endpoint.organization.name if endpoint.organization_id else None
 
-    def get_created(self, endpoint: WebhookEndpoint) -> str | None:
-        return utc_z(endpoint.created)
-
-    def get_failing_since(self, endpoint: WebhookEndpoint) -> str | None:
-        return utc_z(endpoint.failing_since)
-
-    def get_disabled_at(self, endpoint: WebhookEndpoint) -> str | None:
-        return utc_z(endpoint.disabled_at)
-
 
 class WebhookIssuedSerializer(WebhookSerializer):
     """The 201 body: the endpoint and its signing secret, shown this once."""
@@ -86,10 +76,7 @@ class WebhookDeliverySerializer(ModelSerializer):
     """One entry of an endpoint's delivery log."""
 
     upload = serializers.IntegerField(source="upload_id", allow_null=True)
-    created = serializers.SerializerMethodField()
-    last_attempt_at = serializers.SerializerMethodField()
     next_attempt_at = serializers.SerializerMethodField()
-    delivered_at = serializers.SerializerMethodField()
 
     class Meta:
         model = WebhookDelivery
@@ -108,14 +95,6 @@ class WebhookDeliverySerializer(ModelSerializer):
             "delivered_at",
         ]
 
-    def get_created(self, delivery: WebhookDelivery) -> str | None:
-        return utc_z(delivery.created)
-
-    def get_last_attempt_at(self, delivery: WebhookDelivery) -> str | None:
-        return utc_z(delivery.last_attempt_at)
-
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_next_attempt_at(self, delivery: WebhookDelivery) -> str | None:
-        return utc_z(delivery.next_attempt_at) if delivery.status == "pending" else None
-
-    def get_delivered_at(self, delivery: WebhookDelivery) -> str | None:
-        return utc_z(delivery.delivered_at)
+        return datetime_text(delivery.next_attempt_at) if delivery.status == "pending" else None
