@@ -94,7 +94,7 @@ def run(name: str, layout: str, hook_url: str | None, supplier, content: bytes) 
     from sluis.notifications.models import WebhookDelivery, WebhookEndpoint
     from sluis.notifications.services import webhook_create
     from sluis.uploads.models import Upload
-    from sluis.uploads.signals import upload_received
+    from sluis.uploads.queue import upload_enqueue
     from sluis.uploads.storage import object_storage
 
     WebhookEndpoint.objects.all().delete()
@@ -122,7 +122,7 @@ def run(name: str, layout: str, hook_url: str | None, supplier, content: bytes) 
         )
     started = time.perf_counter()
     for upload in uploads:
-        upload_received.send(sender=Upload, upload_id=upload.pk)
+        upload_enqueue(upload_id=upload.pk)
     ids = [u.pk for u in uploads]
     while Upload.objects.filter(pk__in=ids, status__in=["queued", "processing"]).exists():
         time.sleep(0.1)

@@ -289,7 +289,7 @@ SLUIS_READY_TIMEOUT = env.float("SLUIS_READY_TIMEOUT", default=3.0)
 
 # --- Notifications: webhooks and e-mail (docs/operations.md#webhooks-and-e-mail) -------------
 # Webhook deliveries run on their own queue, consumed by `sluis worker` beside SLUIS_QUEUE unless
-# `sluis worker --queues` says otherwise (a dedicated notification worker, decision 0016).
+# `sluis worker --queues` says otherwise (a dedicated notification worker, decision 0017).
 SLUIS_NOTIFY_QUEUE = env.str("SLUIS_NOTIFY_QUEUE", default=f"{SLUIS_QUEUE}.notify")
 SLUIS_WEBHOOK_ALLOW_HTTP = env.bool("SLUIS_WEBHOOK_ALLOW_HTTP", default=False)
 # CIDR networks that webhooks may reach although they are not global (loopback, private,

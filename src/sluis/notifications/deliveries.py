@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sluis.notifications import errors
+from sluis.notifications.mail import webhook_disabled_mail_send
 from sluis.notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from sluis.notifications.services import webhook_disable
 from sluis.notifications.transport import Response, webhook_post
@@ -148,8 +149,6 @@ def _failed(delivery: WebhookDelivery, *, error: str, code: int | None = None) -
 
 
 def _disable(endpoint: WebhookEndpoint, failing_for: float, error: str) -> None:
-    from sluis.notifications.mail import webhook_disabled_mail_send
-
     span = (
         f"{failing_for / 3600:.1f} hours"
         if failing_for >= 7200

@@ -20,6 +20,7 @@ from django.urls import reverse
 from sluis.accounts.models import Organization, User
 from sluis.notifications.models import SourceMailing, SummarySubscription, WebhookEndpoint
 from sluis.notifications.services import PublicRequest
+from sluis.uploads.api.serializers import error_report_link
 from sluis.uploads.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,6 @@ def upload_failure_mail_send(*, upload_id: int) -> int:
     """Tell the uploader (and the source's extra addresses) that an upload failed: the reason,
     the first problems and the links to the record and the full error report. Returns the
     number of messages sent (0 when nobody has an address or the upload did not fail)."""
-    from sluis.uploads.api.serializers import error_report_link
-
     upload = Upload.objects.select_related("uploader", "data_source", "sync_task").get(pk=upload_id)
     recipients = failure_recipients(upload=upload)
     if upload.status != UploadStatus.FAILED or not recipients:

@@ -32,6 +32,7 @@ from sluis.notifications.models import (
 )
 from sluis.notifications.selectors import webhooks_for_upload
 from sluis.notifications.transport import target_check
+from sluis.uploads.api.serializers import UploadSerializer
 from sluis.uploads.models import FINISHED_STATUSES, Upload, UploadStatus
 from sluis.uploads.selectors import upload_visible
 
@@ -156,8 +157,6 @@ class PublicRequest:
 
 def upload_record(*, upload: Upload) -> dict:
     """The upload as ``GET /api/v1/uploads/{id}/`` returns it."""
-    from sluis.uploads.api.serializers import UploadSerializer
-
     return dict(UploadSerializer(upload, context={"request": PublicRequest()}).data)
 
 

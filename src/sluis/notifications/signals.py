@@ -2,12 +2,11 @@
 
 from django.db import transaction
 
+from sluis.notifications.tasks import notify_upload_publish
 from sluis.uploads.signals import upload_finished
 
 
 def _on_upload_finished(sender, upload_id: int, **kwargs) -> None:
-    from sluis.notifications.tasks import notify_upload_publish
-
     transaction.on_commit(lambda: notify_upload_publish(upload_id))
 
 

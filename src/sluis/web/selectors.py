@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from sluis.accounts.models import ApiToken
 from sluis.catalog.models import DataSource, SyncTask
 from sluis.catalog.selectors import sync_tasks_visible, uploadable_filter, user_can_upload
+from sluis.notifications.selectors import webhooks_visible
 from sluis.uploads.models import Upload
 from sluis.uploads.selectors import uploads_visible
 
@@ -92,10 +93,8 @@ def token_of(*, user, token_id: int) -> ApiToken | None:
     return ApiToken.objects.filter(user=user, pk=token_id).first()
 
 
-def webhooks_of(*, user):
+def webhooks_of(*, user) -> QuerySet:
     """The webhook endpoints ``user`` manages (see ``notifications.selectors``)."""
-    from sluis.notifications.selectors import webhooks_visible
-
     return webhooks_visible(user=user).order_by("pk")
 
 

@@ -1,10 +1,13 @@
-"""Webhook endpoints. Thin: check the shape, call one service, serialise."""
+"""Webhook endpoints. Thin: check the shape, call one service, serialise.
+
+Every view needs a signed-in caller (DRF's default ``IsAuthenticated``: 401
+``not_authenticated``); a caller sees and changes only the endpoints ``webhooks_visible`` gives.
+"""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
-from sluis.accounts.errors import NotAuthenticated
 from sluis.notifications import errors, services
 from sluis.notifications.api.serializers import (
     WebhookCreateSerializer,
@@ -14,16 +17,13 @@ from sluis.notifications.api.serializers import (
     WebhookUpdateSerializer,
 )
 from sluis.notifications.selectors import deliveries_of, webhook_visible, webhooks_visible
-
-
-def _authenticated(request) -> None:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
+from sluis.params import BIGINT_MAX
 
 
 def _endpoint(request, pk: int):
-    _authenticated(request)
-    endpoint = webhook_visible(user=request.user, pk=pk)
+    """Endpoint ``pk`` if the caller may see it; 404 ``webhook_not_found`` otherwise, also for an
+    id no database column can hold."""
+    endpoint = webhook_visible(user=request.user, pk=pk) if 0 < pk <= BIGINT_MAX else None
     if endpoint is None:
         raise errors.WebhookNotFound()
     return endpoint
@@ -41,12 +41,10 @@ class WebhookListView(generics.ListAPIView):
     serializer_class = WebhookSerializer
 
     def get_queryset(self):
-        _authenticated(self.request)
         return webhooks_visible(user=self.request.user)
 
     @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookIssuedSerializer})
     def post(self, request):
-        _authenticated(request)
         data = _valid(WebhookCreateSerializer, request)
         issued = services.webhook_create(
             user=request.user,
