@@ -61,6 +61,10 @@ def test_the_owner_disables_enables_and_removes_a_webhook_on_the_page(
     assert not WebhookEndpoint.objects.exists()
 
 
+def test_a_webhook_id_beyond_64_bits_is_a_not_found_page(signed_in):
+    assert signed_in.post("/webhooks/99999999999999999999/disable/").status_code == 404
+
+
 def test_the_command_registers_lists_and_shows_deliveries(
     supplier, receiver, local_webhooks, capsys
 ):

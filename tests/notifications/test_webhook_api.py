@@ -58,9 +58,24 @@ def test_a_consumer_cannot_register_for_the_organization(api, consumer, receiver
 
 
 def test_anonymous_callers_are_refused(api):
-    for response in (api.get(HOOKS), api.post(HOOKS, {"url": "https://a.example/"}, format="json")):
+    for response in (
+        api.get(HOOKS),
+        api.post(HOOKS, {"url": "https://a.example/"}, format="json"),
+        api.get(f"{HOOKS}1/"),
+        api.patch(f"{HOOKS}1/", {"is_active": False}, format="json"),
+        api.delete(f"{HOOKS}1/"),
+        api.get(f"{HOOKS}1/deliveries/"),
+    ):
         assert response.status_code == 403
         assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("suffix", ["", "deliveries/"])
+def test_an_id_beyond_64_bits_is_not_found_rather_than_a_server_error(api, supplier, suffix):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {supplier.token}")
+    response = api.get(f"{HOOKS}99999999999999999999/{suffix}")
+    assert response.status_code == 404
+    assert response.json()["code"] == "webhook_not_found"
 
 
 def test_unknown_events_are_refused_with_400(api, supplier, receiver, local_webhooks):

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from sluis.notifications.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from sluis.params import BIGINT_MAX
 from sluis.uploads.models import Upload
 
 
@@ -21,6 +22,9 @@ def webhooks_visible(*, user) -> QuerySet[WebhookEndpoint]:
 
 
 def webhook_visible(*, user, pk: int) -> WebhookEndpoint | None:
+    """Endpoint ``pk`` if ``user`` manages it, else None (also for an id no column can hold)."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
     return webhooks_visible(user=user).filter(pk=pk).first()
 
 

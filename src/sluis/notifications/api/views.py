@@ -17,13 +17,11 @@ from sluis.notifications.api.serializers import (
     WebhookUpdateSerializer,
 )
 from sluis.notifications.selectors import deliveries_of, webhook_visible, webhooks_visible
-from sluis.params import BIGINT_MAX
 
 
 def _endpoint(request, pk: int):
-    """Endpoint ``pk`` if the caller may see it; 404 ``webhook_not_found`` otherwise, also for an
-    id no database column can hold."""
-    endpoint = webhook_visible(user=request.user, pk=pk) if 0 < pk <= BIGINT_MAX else None
+    """Endpoint ``pk`` if the caller may see it; 404 ``webhook_not_found`` otherwise."""
+    endpoint = webhook_visible(user=request.user, pk=pk)
     if endpoint is None:
         raise errors.WebhookNotFound()
     return endpoint
