@@ -14,6 +14,8 @@ from standardwebhooks.webhooks import Webhook
 from sluis.notifications import services
 from sluis.notifications.deliveries import deliveries_dispatch, delivery_attempt
 from sluis.notifications.models import WebhookDelivery
+from sluis.uploads.administration import upload_fail_by_administrator
+from sluis.uploads.signals import upload_finished
 from tests.ingest.workers import ROOT
 from tests.notifications.conftest import Answer
 
@@ -266,3 +268,29 @@ def test_the_verification_snippet_in_the_api_docs_accepts_a_delivery_and_rejects
     assert event["type"] == "upload.succeeded" and event["data"]["id"] == upload.pk
     forged = request.body.replace(b"succeeded", b"failed")
     assert namespace["sluis_event"](forged, request.headers, hook.secret) is None
+
+
+def test_an_administrator_failing_a_stuck_upload_announces_upload_failed(
+    hook, receiver, make_source, finished_upload, django_capture_on_commit_callbacks
+):
+    stuck = finished_upload(make_source(), status="processing")
+    heard = []
+
+    def hear(sender, upload_id, **kwargs):
+        heard.append(upload_id)
+
+    upload_finished.connect(hear, dispatch_uid="test-administrator-fail")
+    try:
+        with django_capture_on_commit_callbacks() as wake_ups:
+            upload_fail_by_administrator(upload_id=stuck.pk, reason="Stuck for a day.")
+    finally:
+        upload_finished.disconnect(dispatch_uid="test-administrator-fail")
+    assert heard == [stuck.pk]
+    assert wake_ups  # the notifications worker is woken once the transaction commits
+    [delivery] = notify(stuck)
+    payload = Webhook(hook.secret).verify(receiver.requests[0].body, receiver.requests[0].headers)
+    assert (payload["type"], payload["data"]["failure_reason"]) == (
+        "upload.failed",
+        "Stuck for a day.",
+    )
+    assert delivery.event == "upload.failed"
