@@ -141,7 +141,7 @@ def _failed(delivery: WebhookDelivery, *, error: str, code: int | None = None) -
         )
         _log(delivery, status="retrying", code=code, error=error)
         status = DeliveryStatus.PENDING
-    failing_for = (now - endpoint.failing_since).total_seconds()
+    failing_for = (now - (endpoint.failing_since or now)).total_seconds()
     if failing_for >= settings.SLUIS_WEBHOOK_DISABLE_AFTER:
         _disable(endpoint, failing_for, error)
         status = DeliveryStatus.FAILED
@@ -190,7 +190,7 @@ def _log(delivery: WebhookDelivery, *, status: str, code, error: str) -> None:
 # --- the dispatcher ---------------------------------------------------------------------------
 
 
-def deliveries_dispatch(*, send: Callable[[int, int], None]) -> int:
+def deliveries_dispatch(*, send: Callable[[int, int], object]) -> int:
     """Send the wake-up of every due attempt (``send(delivery_id, attempt)``), and again of
     attempts whose wake-up went out ``SLUIS_WEBHOOK_REDISPATCH_AFTER`` s ago without being
     made; a conditional update keeps racing dispatchers from doubling one. Returns how many."""

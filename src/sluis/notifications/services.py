@@ -13,7 +13,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -178,13 +178,13 @@ def upload_notify(*, upload_id: int) -> Notified | None:
         with transaction.atomic():
             UploadNotice.objects.create(upload=upload, finished_at=upload.finished_at)
             event = f"upload.{upload.status}"
-            delivery_ids = _deliveries_create(upload, event)
+            delivery_ids = _deliveries_create(upload, event, upload.finished_at)
     except IntegrityError:
         return None  # another worker prepared this end already
     return Notified(delivery_ids, failure_mail=upload.status == UploadStatus.FAILED)
 
 
-def _deliveries_create(upload: Upload, event: str) -> list[int]:
+def _deliveries_create(upload: Upload, event: str, finished_at: datetime) -> list[int]:
     endpoints = [
         endpoint
         for endpoint in webhooks_for_upload(upload=upload, event=event)
@@ -197,7 +197,7 @@ def _deliveries_create(upload: Upload, event: str) -> list[int]:
         {"type": event, "timestamp": now.isoformat(), "data": upload_record(upload=upload)},
         separators=(",", ":"),
     )
-    key = f"upload:{upload.pk}:{upload.finished_at.isoformat()}"
+    key = f"upload:{upload.pk}:{finished_at.isoformat()}"
     created = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
             endpoint=endpoint,

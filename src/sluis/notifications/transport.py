@@ -92,7 +92,7 @@ def host_resolve(*, host: str, port: int) -> list[IPAddress]:
             found = _resolve_with_nameservers(host)
         else:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            found = [info[4][0] for info in infos]
+            found = [str(info[4][0]) for info in infos]
     except (OSError, UnicodeError) as exc:
         raise errors.WebhookUrlRefused(f"The host {host!r} does not resolve ({exc}).") from None
     if not found:
@@ -172,11 +172,13 @@ def _pool(target: Target) -> urllib3.HTTPConnectionPool:
     timeout = urllib3.Timeout(
         connect=settings.SLUIS_WEBHOOK_CONNECT_TIMEOUT, read=settings.SLUIS_WEBHOOK_READ_TIMEOUT
     )
-    options = {"host": target.address, "port": target.port, "timeout": timeout, "maxsize": 1}
     if target.scheme == "http":
-        return urllib3.HTTPConnectionPool(**options)
+        return urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, maxsize=1)
     return urllib3.HTTPSConnectionPool(
-        **options,
+        target.address,
+        target.port,
+        timeout=timeout,
+        maxsize=1,
         server_hostname=target.host,
         assert_hostname=target.host,
         cert_reqs="CERT_REQUIRED",

@@ -1,5 +1,7 @@
 """Forms of the supplier pages."""
 
+from typing import cast
+
 from django import forms
 
 
@@ -38,6 +40,6 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args, scopes: list[tuple[int, str]], events: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = scopes
-        self.fields["events"].choices = [(e, e) for e in events]
+        cast(forms.ChoiceField, self.fields["scope"]).choices = scopes
+        cast(forms.MultipleChoiceField, self.fields["events"]).choices = [(e, e) for e in events]
         self.fields["events"].initial = events

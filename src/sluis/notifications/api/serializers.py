@@ -57,7 +57,7 @@ class WebhookSerializer(ModelSerializer):
         return "data_source" if endpoint.data_source_id else "organization"
 
     def get_organization(self, endpoint: WebhookEndpoint) -> str | None:
-        return endpoint.organization.name if endpoint.organization_id else None
+        return endpoint.organization.name if endpoint.organization is not None else None
 
 
 class WebhookIssuedSerializer(WebhookSerializer):
