@@ -1,9 +1,15 @@
 """Gunicorn, run in-process by ``sluis serve``; its logs go through Sluis's logging setup."""
 
+import json
 import logging
+from datetime import datetime
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.http import errors as http_errors
+from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.gthread import ThreadWorker
 
 from sluis.config.logging import redact
 from sluis.ops.middleware import USER_ID_KEY, client_address, request_id
@@ -58,6 +64,150 @@ def _status(resp) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+class SluisThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker answering malformed HTTP with Sluis's JSON error body.
+
+    gunicorn refuses bad framing itself (a Content-Length that is not digits or is repeated, one
+    sent with chunked, stacked or unknown transfer codings) before Django sees the request, and
+    answers with an HTML page. Here the same refusals carry ``{"detail", "code"}`` like every
+    other error of the API; the connection is closed, since its framing cannot be trusted.
+    ``identity, chunked``, which gunicorn lets through, is refused the same way: the only
+    transfer coding of a request Sluis reads is ``chunked`` alone.
+    """
+
+    def handle_request(self, req, conn):
+        transfer_encoding_check(req.headers)
+        return super().handle_request(req, conn)
+
+    def handle_error(self, req, client, addr, exc):
+        started = datetime.now()
+        addr = addr or ("", -1)
+        answer = framing_error_answer(exc)
+        if answer is None:
+            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
+            answer = SERVER_ERROR
+        else:
+            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+        req = req or getattr(exc, "req", None)
+        if req is not None:
+            self._access(req, client, addr, answer, datetime.now() - started)
+        try:
+            util.write_nonblock(client, json_error_response(answer))
+        except Exception:  # the client may be gone; nothing is left to tell it
+            self.log.debug("Failed to send error message.")
+
+    def _access(self, req, client, addr, answer: "ErrorAnswer", request_time) -> None:
+        environ = default_environ(req, client, self.cfg)
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = addr[0], str(addr[1])
+        resp = Response(req, client, self.cfg)
+        resp.status = f"{answer.status} {answer.reason}"
+        self.log.access(resp, req, environ, request_time)
+
+
+class ErrorAnswer:
+    """A status line and the JSON error body gunicorn sends for a request Django never saw."""
+
+    def __init__(self, status: int, reason: str, code: str, detail: str):
+        self.status, self.reason, self.code, self.detail = status, reason, code, detail
+
+
+SERVER_ERROR = ErrorAnswer(
+    500,
+    "Internal Server Error",
+    "server_error",
+    "Internal server error. The error has been logged.",
+)
+_APPLICATION_ERRORS = (http_errors.InvalidResponseHeader, http_errors.InvalidResponseHeaderName)
+_CHUNK_ERRORS = (
+    http_errors.InvalidChunkSize,
+    http_errors.ChunkMissingTerminator,
+    http_errors.InvalidChunkExtension,
+)
+
+
+def framing_error_answer(exc: BaseException) -> ErrorAnswer | None:
+    """The answer to a request gunicorn refused as malformed; None for a server-side error."""
+    if isinstance(exc, _APPLICATION_ERRORS):
+        return None  # a header the application tried to send: the server's fault
+    header = getattr(exc, "hdr", None)
+    if isinstance(exc, http_errors.InvalidHeader) and header == "CONTENT-LENGTH":
+        return ErrorAnswer(
+            400,
+            "Bad Request",
+            "invalid_content_length",
+            "The Content-Length header must be one whole number of bytes (digits only), "
+            "sent once and never together with Transfer-Encoding.",
+        )
+    if isinstance(exc, http_errors.InvalidHeader) and header == "TRANSFER-ENCODING":
+        return ErrorAnswer(
+            400,
+            "Bad Request",
+            "invalid_transfer_encoding",
+            "Transfer-Encoding must be 'chunked' alone (HTTP/1.1), without Content-Length.",
+        )
+    if isinstance(exc, http_errors.UnsupportedTransferCoding):
+        return ErrorAnswer(
+            501,
+            "Not Implemented",
+            "unsupported_transfer_coding",
+            "The only transfer coding Sluis reads is 'chunked'.",
+        )
+    if isinstance(exc, _CHUNK_ERRORS):
+        return ErrorAnswer(
+            400, "Bad Request", "unreadable_body", "The chunked request body is malformed."
+        )
+    return _other_client_error(exc)
+
+
+def _other_client_error(exc: BaseException) -> ErrorAnswer | None:
+    if isinstance(exc, http_errors.LimitRequestLine):
+        return ErrorAnswer(414, "URI Too Long", "uri_too_long", "The request line is too long.")
+    if isinstance(exc, http_errors.LimitRequestHeaders):
+        return ErrorAnswer(
+            431,
+            "Request Header Fields Too Large",
+            "headers_too_large",
+            "The request has too many or too large header fields.",
+        )
+    if isinstance(exc, http_errors.ExpectationFailed):
+        return ErrorAnswer(
+            417, "Expectation Failed", "expectation_failed", "Only 'Expect: 100-continue' works."
+        )
+    if isinstance(exc, http_errors.ForbiddenProxyRequest):
+        return ErrorAnswer(403, "Forbidden", "forbidden", "Request forbidden.")
+    if isinstance(exc, http_errors.ParseException) and not isinstance(
+        exc, http_errors.ConfigurationProblem
+    ):
+        return ErrorAnswer(
+            400, "Bad Request", "malformed_request", "The HTTP request is malformed."
+        )
+    return None
+
+
+def transfer_encoding_check(headers: list[tuple[str, str]]) -> None:
+    """Refuse any Transfer-Encoding but one ``chunked`` (gunicorn lets ``identity, chunked``
+    through; a proxy in front may read that framing differently)."""
+    codings = [
+        token.strip(" \t").lower()
+        for name, value in headers
+        if name == "TRANSFER-ENCODING"
+        for token in value.split(",")
+    ]
+    if codings and codings != ["chunked"]:
+        raise http_errors.InvalidHeader("TRANSFER-ENCODING")
+
+
+def json_error_response(answer: ErrorAnswer) -> bytes:
+    body = json.dumps({"detail": answer.detail, "code": answer.code}).encode()
+    head = (
+        f"HTTP/1.1 {answer.status} {answer.reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
 class SluisServer(BaseApplication):
     """The WSGI app served by gunicorn with the options given (see docs/operations.md)."""
 
@@ -82,7 +232,7 @@ def server_options(*, host: str, port: int, workers: int, threads: int) -> dict:
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "sluis.config.gunicorn.SluisThreadWorker",
         # A 500 MB upload over a slow line takes minutes; the proxy bounds slow clients.
         "timeout": 600,
         "graceful_timeout": 30,
