@@ -76,6 +76,22 @@ def test_createtoken_and_revoketoken(capsys, api, supplier):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("days", ["0", "-1"])
+def test_createtoken_refuses_an_expiry_of_zero_or_fewer_days_and_creates_no_token(
+    capsys, supplier, days
+):
+    from sluis.accounts.models import ApiToken
+
+    before = ApiToken.objects.count()
+    code, out, err = run(capsys, "createtoken", "supplier", "--expires-days", days)
+    assert code == 2 and out == ""
+    assert "--expires-days must be at least 1" in err and "never expires" in err
+    code, _, err = run(capsys, "createtoken", "supplier", "--expires-days", days, "--json")
+    assert code == 2 and json.loads(err)["code"] == "invalid_token_expiry"
+    assert ApiToken.objects.count() == before
+
+
+@pytest.mark.django_db
 def test_clear_errors_for_unknown_organization_and_duplicate_user(capsys, org):
     code, _, err = run(capsys, "createuser", "bob", "--org", "Nope")
     assert code == 2 and "Nope" in err

@@ -97,13 +97,11 @@ def cmd_createuser(args: argparse.Namespace) -> dict:
 
 
 def cmd_createtoken(args: argparse.Namespace) -> dict:
-    from django.utils import timezone
-
     from sluis.accounts.models import User
-    from sluis.accounts.services import token_create
+    from sluis.accounts.services import token_create, token_expiry
 
+    expires = token_expiry(days=args.expires_days)
     user = _user(User, args.username)
-    expires = timezone.now() + timedelta(days=args.expires_days) if args.expires_days else None
     issued = token_create(user=user, name=args.name, expires_at=expires)
     return {
         "username": user.username,
@@ -350,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("createtoken", cmd_createtoken, "Issue a new API token for a user (shown once).")
     p.add_argument("username")
     p.add_argument("--name", default="cli")
-    p.add_argument("--expires-days", type=int)
+    p.add_argument("--expires-days", type=int, help="valid for this many days (at least 1)")
     p = add("revoketoken", cmd_revoketoken, "Revoke tokens by their first 8 characters.")
     p.add_argument("prefix")
     p = add("createsource", cmd_createsource, "Create a data source and its sync task.")

@@ -155,7 +155,9 @@ def test_problem_values_with_nul_and_formulas_are_stored_and_reported_safely(
     test_source, store_upload
 ):
     source = test_source()
-    upload = store_upload(source, b"bad-nul x\nbad =HYPERLINK(1)\nbad -3.5\n")
+    upload = store_upload(
+        source, b"bad-nul x\nbad =HYPERLINK(1)\nbad -3.5\nbad -2+3+cmd|'/Ccalc'!A0\n"
+    )
 
     assert upload_process(upload_id=upload.pk) == "failed"
 
@@ -163,4 +165,9 @@ def test_problem_values_with_nul_and_formulas_are_stored_and_reported_safely(
     assert upload.errors[0]["value"] == "a\ufffdb?"
     with object_storage().open(upload.error_report_key, "rb") as handle:
         rows = list(csv.reader(io.StringIO(handle.read().decode())))
-    assert [row[4] for row in rows[1:]] == ["a\ufffdb?", "'=HYPERLINK(1)", "-3.5"]
+    assert [row[4] for row in rows[1:]] == [
+        "a\ufffdb?",
+        "'=HYPERLINK(1)",
+        "'-3.5",
+        "'-2+3+cmd|'/Ccalc'!A0",
+    ]

@@ -26,3 +26,14 @@ class UnknownOrganization(SluisError):
 class InvalidUser(SluisError):
     code = "invalid_user"
     default_detail = "The user is invalid."
+
+
+class InvalidTokenExpiry(SluisError):
+    code = "invalid_token_expiry"
+    default_detail = "A token must be valid for at least one day."
+
+
+class TooManyFailedAttempts(SluisError):
+    status_code = 429
+    code = "too_many_failed_attempts"
+    default_detail = "Too many requests with an invalid token from this address; retry later."

@@ -4,13 +4,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sluis.accounts.errors import InvalidUser, UnknownOrganization
+from sluis.accounts.errors import InvalidTokenExpiry, InvalidUser, UnknownOrganization
 from sluis.accounts.models import ApiToken, Organization, User
 
 TOKEN_PREFIX_LENGTH = 8
@@ -71,6 +71,21 @@ def user_create(
         raise InvalidUser("; ".join(m for ms in exc.message_dict.values() for m in ms)) from exc
     user.save()
     return user
+
+
+def token_expiry(*, days: int | None) -> datetime | None:
+    """The expiry of a token valid for ``days`` whole days from now; None (never) without days.
+
+    Zero or fewer days is refused: it would create a token that is expired at once.
+    """
+    if days is None:
+        return None
+    if days < 1:
+        raise InvalidTokenExpiry(
+            f"--expires-days must be at least 1, not {days}; "
+            "leave it out for a token that never expires."
+        )
+    return timezone.now() + timedelta(days=days)
 
 
 def token_create(*, user: User, name: str = "", expires_at: datetime | None = None) -> IssuedToken:

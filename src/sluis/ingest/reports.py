@@ -1,7 +1,7 @@
 """Error reports: every problem of an upload as a CSV in object storage.
 
 Columns ``file,line,feature,field,value,message``; one row per problem, in the order found.
-Cells that a spreadsheet would run as a formula get a leading apostrophe. The
+Cells that a spreadsheet could run as a formula get a leading apostrophe. The
 key is generated from the upload id (``reports/upload-<id>-errors.csv``) and rewritten when an
 upload is processed again, so a report always belongs to the latest attempt.
 """
@@ -17,17 +17,15 @@ from sluis.formats.records import Problem
 from sluis.uploads.storage import object_storage
 
 COLUMNS = ("file", "line", "feature", "field", "value", "message")
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection): text starting
-    with ``= + @`` (or ``-`` not followed by a number) gets a leading apostrophe."""
+    with ``= + - @``, a tab or a carriage return gets a leading apostrophe. A negative number
+    is no exception: ``-2+3+cmd|' /C calc'!A0`` starts like one."""
     text = "" if value is None else str(value)
-    risky = text.startswith(_FORMULA_START) or (
-        text.startswith("-") and not text[1:2].isdigit() and text[1:2] != "."
-    )
-    return "'" + text if risky else text
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def report_key(upload_id: int) -> str:
