@@ -3,7 +3,12 @@
 from rest_framework.authentication import BaseAuthentication
 
 from sluis.accounts.errors import AmbiguousToken, InvalidToken
-from sluis.accounts.services import token_authenticate
+from sluis.accounts.services import (
+    token_attempts_check,
+    token_authenticate,
+    token_failure_record,
+)
+from sluis.ops.middleware import client_address
 
 _SCHEMES = {"token", "bearer"}
 
@@ -32,13 +37,20 @@ def _header_token(request) -> str | None:
 
 
 class TokenAuthentication(BaseAuthentication):
-    """Authenticates API tokens; an unknown, revoked or expired token is a 403, never ignored."""
+    """Authenticates API tokens; an unknown, revoked or expired token is a 403, never ignored.
+
+    Failed attempts are counted per client address; past the limit every token request from
+    that address is a 429 with Retry-After until the window ends (docs/api.md).
+    """
 
     def authenticate(self, request):
         secret = request_token(request._request)
         if secret is None:
             return None
+        address = client_address(request._request.META)
+        token_attempts_check(address=address)
         token = token_authenticate(secret=secret)
         if token is None:
+            token_failure_record(address=address)
             raise InvalidToken()
         return token.user, token

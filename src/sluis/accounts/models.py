@@ -66,3 +66,20 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class TokenFailure(models.Model):
+    """Failed token attempts of one client address in one fixed time window.
+
+    Kept in the database so that every web process (and every machine behind the proxy) counts
+    the same attempts; rows of past windows are removed as new failures arrive.
+    """
+
+    address = models.CharField(max_length=64)
+    window = models.BigIntegerField(help_text="start of the window, in seconds since the epoch")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "window"], name="token_failure_window")
+        ]

@@ -2,16 +2,25 @@
 
 import hashlib
 import hmac
+import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from sluis.accounts.errors import InvalidTokenExpiry, InvalidUser, UnknownOrganization
-from sluis.accounts.models import ApiToken, Organization, User
+from sluis.accounts.errors import (
+    InvalidTokenExpiry,
+    InvalidUser,
+    TooManyFailedAttempts,
+    UnknownOrganization,
+)
+from sluis.accounts.models import ApiToken, Organization, TokenFailure, User
 
 TOKEN_PREFIX_LENGTH = 8
 # Writing last_used_at on every request would turn each read into a write; once a minute is
@@ -105,6 +114,43 @@ def token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def token_attempts_check(*, address: str) -> None:
+    """Raise ``TooManyFailedAttempts`` (429, Retry-After) while ``address`` has used up its
+    failed token attempts in the current window (``SLUIS_TOKEN_FAILURE_LIMIT`` per
+    ``SLUIS_TOKEN_FAILURE_WINDOW`` seconds). Checked before the token: a blocked address learns
+    nothing about the tokens it keeps trying."""
+    limit = settings.SLUIS_TOKEN_FAILURE_LIMIT
+    if limit <= 0:
+        return
+    window, retry_after = _failure_window()
+    if TokenFailure.objects.filter(address=address, window=window, count__gte=limit).exists():
+        raise TooManyFailedAttempts(headers={"Retry-After": str(retry_after)})
+
+
+def token_failure_record(*, address: str) -> None:
+    """Count one failed token attempt of ``address`` in the current window (every process sees
+    it: the count is a database row) and drop the rows of earlier windows."""
+    if settings.SLUIS_TOKEN_FAILURE_LIMIT <= 0:
+        return
+    window, _ = _failure_window()
+    row = TokenFailure.objects.filter(address=address[:64], window=window)
+    if not row.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                TokenFailure.objects.create(address=address[:64], window=window, count=1)
+        except IntegrityError:  # another process created it meanwhile
+            row.update(count=F("count") + 1)
+    TokenFailure.objects.filter(window__lt=window).delete()
+
+
+def _failure_window() -> tuple[int, int]:
+    """The current window's start and the whole seconds until it ends."""
+    length = max(settings.SLUIS_TOKEN_FAILURE_WINDOW, 1)
+    now = time.time()
+    start = int(now // length) * length
+    return start, max(1, math.ceil(start + length - now))
 
 
 def token_authenticate(*, secret: str) -> ApiToken | None:

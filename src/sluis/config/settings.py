@@ -284,6 +284,10 @@ SLUIS_FILES_THUMBNAIL_SIZE = env.int("SLUIS_FILES_THUMBNAIL_SIZE", default=256)
 # --- Operations -------------------------------------------------------------------------------
 # GET /api/v1/metrics/ accepts this token (Bearer/Token header or ?token=) besides staff tokens.
 SLUIS_METRICS_TOKEN = env.str("SLUIS_METRICS_TOKEN", default="")
+# Failed token attempts per client address and window before every token request from that
+# address is answered 429 until the window ends; 0 turns the limit off.
+SLUIS_TOKEN_FAILURE_LIMIT = env.int("SLUIS_TOKEN_FAILURE_LIMIT", default=20)
+SLUIS_TOKEN_FAILURE_WINDOW = env.int("SLUIS_TOKEN_FAILURE_WINDOW", default=300)
 # Seconds each readiness check (database, broker, storage) may take to connect.
 SLUIS_READY_TIMEOUT = env.float("SLUIS_READY_TIMEOUT", default=3.0)
 
