@@ -83,3 +83,6 @@ class TokenFailure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["address", "window"], name="token_failure_window")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.count} failed token attempts"
