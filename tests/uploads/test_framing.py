@@ -51,9 +51,7 @@ def assert_json_error(reply: tuple[int, dict, str], status: int, code: str) -> N
 
 
 @pytest.mark.parametrize("length", ["-1", "abc", "+123", "0x10", " 12 3", "1e3"])
-def test_a_content_length_that_is_not_digits_is_json_invalid_content_length(
-    served, target, length
-):
+def test_a_content_length_that_is_not_digits_is_json_invalid_content_length(served, target, length):
     reply = exchange(served, target, [f"Content-Length: {length}"])
     assert_json_error(reply, 400, "invalid_content_length")
 
