@@ -42,3 +42,26 @@ class PermissionDenied(SluisError):
     status_code = 403
     code = "permission_denied"
     default_detail = "You do not have permission to perform this action."
+
+
+class DatabaseBusy(SluisError):
+    """Another writer held the database's write lock for longer than the busy timeout
+    (``SLUIS_SQLITE_TIMEOUT``): a condition of the server, answered 503 with Retry-After."""
+
+    status_code = 503
+    code = "database_busy"
+    default_detail = (
+        "The database is locked by another writer for longer than the server waits; "
+        "nothing was changed. Retry after the time in Retry-After."
+    )
+
+
+class InsufficientStorage(SluisError):
+    """The disk (or the database's disk) is full: 507, and nothing of the request is kept."""
+
+    status_code = 507
+    code = "insufficient_storage"
+    default_detail = (
+        "The server has no space left to store this request; nothing was kept. "
+        "Retry later or tell the operator."
+    )

@@ -8,6 +8,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from sluis.accounts.errors import NotAuthenticated
+from sluis.config.conditions import server_condition
 from sluis.errors import SluisError
 
 _DRF_CODES = {
@@ -23,13 +24,16 @@ _DRF_CODES = {
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map typed Sluis errors and DRF/Django exceptions to ``{"detail", "code", ...}``.
+    """Map typed Sluis errors and DRF/Django exceptions to ``{"detail", "code", ...}``; a full
+    disk or a database locked past the busy timeout is 507/503, never a 500.
 
     DRF raises its own ``NotAuthenticated`` when a permission class refuses an anonymous caller;
     it becomes Sluis's, so every endpoint answers the same 403 ``not_authenticated`` body.
     """
     if isinstance(exc, drf.NotAuthenticated):
         exc = NotAuthenticated()
+    if not isinstance(exc, SluisError):
+        exc = server_condition(exc) or exc
     if isinstance(exc, SluisError):
         return Response(exc.as_dict(), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, Http404):

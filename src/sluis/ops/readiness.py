@@ -7,6 +7,7 @@ unauthenticated probe learns which dependency is down, not hostnames or credenti
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,10 +40,33 @@ class CheckResult:
         return body
 
 
+class DatabaseLocked(Exception):
+    """SQLite's write lock is held by another connection for longer than the ready timeout:
+    reads work, but every upload would wait out the busy timeout and get 503."""
+
+
 def check_database() -> None:
+    """A query answers; on SQLite the write lock can also be taken within the ready timeout."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+    # Inside a transaction this connection may hold the write lock itself (IMMEDIATE).
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        _sqlite_write_lock_probe(connection.settings_dict["NAME"])
+
+
+def _sqlite_write_lock_probe(path: str) -> None:
+    """Take and release the write lock on a connection of its own (no data is written)."""
+    probe = sqlite3.connect(path, timeout=settings.SLUIS_READY_TIMEOUT, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise DatabaseLocked(str(exc)) from exc
+        raise
+    finally:
+        probe.close()
 
 
 def check_broker() -> None:
@@ -105,7 +129,9 @@ def readiness_require() -> dict[str, dict]:
     failing = [name for name, result in results.items() if not result.ok]
     if failing:
         raise NotReady(
-            f"Not ready: cannot reach {', '.join(failing)}.", failing=failing, checks=body
+            "Not ready: " + ", ".join(f"{n} ({results[n].error})" for n in failing) + ".",
+            failing=failing,
+            checks=body,
         )
     return body
 
