@@ -139,7 +139,7 @@ def _pg_admin(config: dict, *statements: str) -> None:
 
 def serve(tmp: Path, **extra_env: str) -> tuple[Served, str | None]:
     data_dir = tmp / "data"
-    data_dir.mkdir(parents=True)
+    data_dir.mkdir(parents=True, exist_ok=True)  # a test may mount a small disk inside first
     db_url, db_name = database_url(data_dir)
     env = {
         **os.environ,

@@ -2,7 +2,8 @@
 
 ``upload_process`` is the body of the worker's task (``sluis.ingest.tasks.process_upload``).
 A ``Rejected`` or ``IngestFailed`` fails the upload with its reason and problems; the soft time
-limit fails it as ``time_limit_exceeded``; a database failure puts it back in the queue.
+limit fails it as ``time_limit_exceeded``; a database failure puts it back in the queue; a full
+disk fails it with a readable reason (``insufficient_storage``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection
 
+from sluis.config.conditions import is_disk_full
 from sluis.formats.errors import IngestFailed, Rejected
 from sluis.formats.records import Problem, Report
 from sluis.ingest.lifecycle import (
@@ -27,6 +29,10 @@ from sluis.ingest.pipeline import pipeline_run
 from sluis.uploads.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
+DISK_FULL_REASON = (
+    "The server ran out of disk space while processing this upload; nothing was written. "
+    "Once space is freed an administrator can process it again (sluis upload requeue)."
+)
 
 
 def upload_process(*, upload_id: int) -> str:
@@ -55,6 +61,10 @@ def upload_process(*, upload_id: int) -> str:
     except DatabaseError:
         _release_quietly(upload)
         raise
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        _fail(upload, DISK_FULL_REASON, report.problems, report, code="insufficient_storage")
     else:
         upload_succeed(upload=upload, counts=counts, report=report)
         return UploadStatus.SUCCEEDED

@@ -64,8 +64,12 @@ def _local_store(storage: FileSystemStorage, source: Path, key: str) -> None:
     try:
         os.replace(source, target)
     except OSError:  # another filesystem: copy, then drop the spool file
-        shutil.copyfile(source, target)
-        _fsync_path(target)
+        try:
+            shutil.copyfile(source, target)
+            _fsync_path(target)
+        except BaseException:  # a full disk: no partial object is left behind
+            target.unlink(missing_ok=True)
+            raise
         source.unlink(missing_ok=True)
     _fsync_path(target.parent, directory=True)
 
