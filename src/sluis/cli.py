@@ -315,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("SLUIS_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("SLUIS_WEB_WORKERS", "2")))
-    p.add_argument("--threads", type=int, default=int(os.environ.get("SLUIS_WEB_THREADS", "4")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("SLUIS_WEB_THREADS", "8")))
     p = add("worker", cmd_worker, "Process uploads (Celery worker on SLUIS_BROKER_URL).")
     p.add_argument("--concurrency", type=int, help="processes (SLUIS_WORKER_CONCURRENCY)")
     p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"))

@@ -137,7 +137,10 @@ def _pg_admin(config: dict, *statements: str) -> None:
             conn.execute(statement)
 
 
-def serve(tmp: Path, **extra_env: str) -> tuple[Served, str | None]:
+def serve(
+    tmp: Path, *, options: tuple[str, ...] = ("--workers", "2", "--threads", "8"), **extra_env: str
+) -> tuple[Served, str | None]:
+    """Start ``sluis serve`` with ``options`` (empty: its defaults) and ``extra_env``."""
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True, exist_ok=True)  # a test may mount a small disk inside first
     db_url, db_name = database_url(data_dir)
@@ -158,7 +161,7 @@ def serve(tmp: Path, **extra_env: str) -> tuple[Served, str | None]:
     port = free_port()
     log = (tmp / "server.log").open("w")
     process = subprocess.Popen(
-        [BIN / "sluis", "serve", "--port", str(port), "--workers", "2", "--threads", "8"],
+        [BIN / "sluis", "serve", "--port", str(port), *options],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -64,6 +64,10 @@ def _status(resp) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+# Threads of each web process that never receive an upload body (see receive_slots_limit).
+RESERVED_THREADS = 2
+
+
 class SluisThreadWorker(ThreadWorker):
     """gunicorn's threaded worker answering malformed HTTP with Sluis's JSON error body.
 
@@ -72,8 +76,19 @@ class SluisThreadWorker(ThreadWorker):
     answers with an HTML page. Here the same refusals carry ``{"detail", "code"}`` like every
     other error of the API; the connection is closed, since its framing cannot be trusted.
     ``identity, chunked``, which gunicorn lets through, is refused the same way: the only
-    transfer coding of a request Sluis reads is ``chunked`` alone.
+    transfer coding of a request Sluis reads is ``chunked`` alone. Upload bodies are received
+    in at most ``threads - RESERVED_THREADS`` threads at once, so slow clients never take all.
     """
+
+    def init_process(self):
+        from sluis.uploads.receiving import receive_slots_limit
+
+        receive_slots_limit(self.cfg.threads - RESERVED_THREADS)
+        super().init_process()
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        self.wsgi = closing_on_request(self.wsgi)
 
     def handle_request(self, req, conn):
         transfer_encoding_check(req.headers)
@@ -102,6 +117,22 @@ class SluisThreadWorker(ThreadWorker):
         resp = Response(req, client, self.cfg)
         resp.status = f"{answer.status} {answer.reason}"
         self.log.access(resp, req, environ, request_time)
+
+
+def closing_on_request(app):
+    """The WSGI ``app`` whose ``Connection: close`` response header closes the connection after
+    the response (gunicorn drops hop-by-hop headers an application sets): an upload refused
+    without reading its body (``receivers_busy``) must not keep a thread draining it."""
+
+    def wsgi(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if any(k.lower() == "connection" and v.lower() == "close" for k, v in headers):
+                start_response.__self__.force_close()
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return wsgi
 
 
 class ErrorAnswer:
@@ -232,7 +263,7 @@ def server_options(*, host: str, port: int, workers: int, threads: int) -> dict:
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "sluis.config.gunicorn.SluisThreadWorker",
+        "worker_class": "sluis.ops.gunicorn.SluisThreadWorker",
         # A 500 MB upload over a slow line takes minutes; the proxy bounds slow clients.
         "timeout": 600,
         "graceful_timeout": 30,

@@ -24,6 +24,15 @@ class DataSourceBusy(SluisError):
     default_detail = "The data source is processing an earlier upload; retry once it has finished."
 
 
+class ReceiversBusy(SluisError):
+    status_code = 503
+    code = "receivers_busy"
+    default_detail = (
+        "This server is receiving as many uploads as it can at once; retry after the time in "
+        "Retry-After."
+    )
+
+
 class UnsupportedMediaType(SluisError):
     status_code = 415
     code = "unsupported_media_type"

@@ -7,9 +7,11 @@ headers and the number of parts have their own small budgets, so hostile bodies 
 Whatever goes wrong, the spool file is removed before the error leaves this module.
 """
 
+import contextlib
 import re
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -106,6 +108,33 @@ def body_check(body: RequestBody, limits: Limits) -> int | None:
     return length
 
 
+_slots: threading.BoundedSemaphore | None = None
+
+
+def receive_slots_limit(count: int) -> None:
+    """Receive at most ``count`` bodies at a time in this process (``sluis serve`` sets it to
+    its threads minus ``RESERVED_THREADS``), so that slow clients dribbling bodies can never take
+    every thread: ``/health/`` and the reading API always have one. Unset: no limit."""
+    global _slots
+    _slots = threading.BoundedSemaphore(max(1, count))
+
+
+@contextlib.contextmanager
+def receive_slot() -> Iterator[None]:
+    """Hold one receive slot for the block; ``ReceiversBusy`` (503) at once when none is free."""
+    slots = _slots
+    if slots is None:
+        yield
+        return
+    if not slots.acquire(blocking=False):
+        retry = str(settings.SLUIS_UPLOAD_RETRY_AFTER)
+        raise errors.ReceiversBusy(headers={"Retry-After": retry, "Connection": "close"})
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def form_receive(
     *,
     body: RequestBody,
@@ -120,6 +149,11 @@ def form_receive(
     any of its bytes are read; raising there stops the upload without reading further.
     """
     length = body_check(body, limits)
+    with receive_slot():
+        return _form_read(body, length, spool_dir, limits, file_field, on_file_start)
+
+
+def _form_read(body, length, spool_dir, limits, file_field, on_file_start) -> ReceivedForm:
     reader = _FormReader(spool_dir, limits, file_field, on_file_start)
     try:
         parser = MultipartParser(

@@ -77,11 +77,14 @@ class DrainBodyMixin(_ViewBase):
     socket on unread bytes makes the kernel send a reset that can destroy the response before the
     client reads it, and gunicorn does not announce that close. So once the response is out (in
     the response's ``close()``), the rest of the body is read and dropped, bounded in bytes and
-    seconds (``SLUIS_UPLOAD_DRAIN_SECONDS``); the connection then stays usable.
+    seconds (``SLUIS_UPLOAD_DRAIN_SECONDS``); the connection then stays usable. A response with
+    ``Connection: close`` (no receive slot free) is not drained: its thread is freed at once.
     """
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if response.get("Connection", "").lower() == "close":
+            return response  # refused without reading: the server closes the connection
         original_close = response.close
 
         def close():
