@@ -3,8 +3,9 @@
 Two modes, one task code (decision 0004):
 
 - **embedded** (``SLUIS_BROKER_URL`` empty): kombu's filesystem transport in
-  ``$SLUIS_DATA_DIR/broker``. No broker server; the web processes drop message files there and
-  the worker started by ``sluis serve`` picks them up.
+  ``$SLUIS_DATA_DIR/broker``, with atomic message files (``sluis.config.broker``, URL scheme
+  ``sluisfs``). No broker server; the web processes drop message files there and the worker
+  started by ``sluis serve`` picks them up.
 - **scale-out**: ``SLUIS_BROKER_URL=redis://...`` or ``amqp://...``; any number of ``sluis
   worker`` processes on any number of machines.
 
@@ -18,15 +19,20 @@ import os
 from typing import Any
 
 from celery import Celery, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sluis.config.settings")
 
 from django.conf import settings
 
+# The embedded transport: kombu's filesystem transport whose messages appear whole or not at
+# all and whose consumer skips a malformed message instead of dying (sluis.config.broker).
+TRANSPORT_ALIASES["sluisfs"] = "sluis.config.broker:Transport"
+
 
 def broker_url() -> str:
     # kombu warns on every connection of a URL without a host; the folders are in the options
-    return settings.SLUIS_BROKER_URL or "filesystem://localhost//"
+    return settings.SLUIS_BROKER_URL or "sluisfs://localhost//"
 
 
 def is_embedded() -> bool:
@@ -37,14 +43,15 @@ def broker_transport_options(url: str | None = None) -> dict[str, Any]:
     """Transport options for ``url``: folders for the embedded transport, visibility timeout
     (above the hard time limit plus the lease margin) for Redis."""
     url = url or broker_url()
-    if url.startswith("filesystem"):
+    if url.startswith(("sluisfs", "filesystem")):
         folder = settings.SLUIS_BROKER_DIR
-        for sub in ("queue", "control"):
+        for sub in ("queue", "control", "claimed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "control_folder": str(folder / "control"),
+            "claimed_folder": str(folder / "claimed"),
             "polling_interval": 0.2,
         }
     if url.startswith(("redis", "rediss")):
