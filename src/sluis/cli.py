@@ -50,9 +50,11 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     )
     if settings.SLUIS_SERVE_WORKER:
         from sluis.ingest.worker import EmbeddedWorker
+        from sluis.ops.readiness import check_embedded_worker, readiness_check_add
 
         log.info("Processing uploads with the embedded worker (no broker server).")
         worker = EmbeddedWorker()
+        readiness_check_add("worker", check_embedded_worker)
         # gunicorn hooks run in its arbiter only, never in the forked web workers
         options["when_ready"] = lambda server: worker.start()
         options["on_exit"] = lambda server: worker.stop()

@@ -158,17 +158,27 @@ def serve(
         **extra_env,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    return _start(tmp, data_dir, env, options, "server.log"), db_name
+
+
+def serve_again(served: Served, tmp: Path, options: tuple[str, ...] = ()) -> Served:
+    """Start ``sluis serve`` again on the same data folder and database (after a crash)."""
+    return _start(tmp, served.data_dir, served.env, options, "server-again.log")
+
+
+def _start(tmp: Path, data_dir: Path, env: dict, options: tuple[str, ...], log: str) -> Served:
     port = free_port()
-    log = (tmp / "server.log").open("w")
-    process = subprocess.Popen(
-        [BIN / "sluis", "serve", "--port", str(port), *options],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = tmp / log
+    with log_path.open("w") as handle:
+        process = subprocess.Popen(
+            [BIN / "sluis", "serve", "--port", str(port), *options],
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
-    _wait_until_up(url, process, tmp / "server.log")
-    return Served(url=url, data_dir=data_dir, env=env, process=process), db_name
+    _wait_until_up(url, process, log_path)
+    return Served(url=url, data_dir=data_dir, env=env, process=process)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:

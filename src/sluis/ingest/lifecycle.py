@@ -20,6 +20,7 @@ from django.utils import timezone
 from sluis.catalog.models import SyncStatus, SyncTask
 from sluis.formats.errors import IngestFailed
 from sluis.formats.records import MAX_REPORTED_ERRORS, Counts, Problem, Report
+from sluis.ingest.owners import process_owner
 from sluis.ingest.reports import report_delete, report_store
 from sluis.text import text_storable
 from sluis.uploads.models import Upload, UploadStatus
@@ -49,6 +50,7 @@ def upload_claim(*, upload_id: int) -> Upload | None:
             started_at=now,
             finished_at=None,
             lease_expires_at=now + timedelta(seconds=lease_seconds()),
+            claimed_by=process_owner(),
         )
         upload = (
             Upload.objects.select_related("data_source", "reprocess_of")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sluis.ingest.lifecycle import upload_attempt_lost
+from sluis.ingest.owners import owner_gone
 from sluis.ingest.pipeline import work_root
 from sluis.uploads.models import Upload, UploadStatus
 from sluis.uploads.queue import upload_enqueue
@@ -34,14 +35,14 @@ class Sweep:
 def uploads_sweep() -> Sweep:
     """Recover what a crash or a lost message left behind (run at worker start and periodically):
 
-    - ``processing`` uploads whose lease expired: queued again (or failed after the last attempt);
+    - ``processing`` uploads whose lease expired, or whose worker process on this host is gone
+      (``owners.owner_gone``): queued again (or failed after the last attempt);
     - ``queued`` uploads that are due (a wake-up failed or was lost): their wake-up is re-sent;
     - work folders of attempts that are no longer running: removed.
     """
     sweep = Sweep()
     now = timezone.now()
-    expired = Upload.objects.filter(status=UploadStatus.PROCESSING, lease_expires_at__lt=now)
-    for upload_id in expired.values_list("pk", flat=True):
+    for upload_id in _orphaned(now):
         status = upload_attempt_lost(
             upload_id=upload_id, reason="its worker stopped or its lease expired"
         )
@@ -51,6 +52,14 @@ def uploads_sweep() -> Sweep:
         sweep.woken += _wake(upload_id, now)
     sweep.work_dirs_removed = work_dirs_sweep()
     return sweep
+
+
+def _orphaned(now) -> list[int]:
+    """Processing uploads whose lease expired or whose owner is provably gone."""
+    processing = Upload.objects.filter(status=UploadStatus.PROCESSING)
+    expired = set(processing.filter(lease_expires_at__lt=now).values_list("pk", flat=True))
+    owners = processing.exclude(claimed_by="").values_list("pk", "claimed_by")
+    return sorted(expired | {pk for pk, owner in owners if owner_gone(owner)})
 
 
 def _due_queued(now) -> list[int]:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from django.conf import settings
 
@@ -67,7 +68,14 @@ def _drop_raw_stdout() -> None:
 
 
 class EmbeddedWorker:
-    """``sluis worker`` as a child process of ``sluis serve``, restarted if it ever exits."""
+    """``sluis worker`` as a child process of ``sluis serve``, restarted whenever it exits while
+    the server runs (a crash, ``kill -9``, an out-of-memory kill).
+
+    Its pid is kept in ``worker_pid_path()`` while it runs, so that the web processes (forked
+    before any restart) can report it in ``/ready/``. The exit status cannot decide whether to
+    restart: gunicorn's arbiter, our parent too, reaps any child that exits, and then ``wait``
+    here only learns "0". Only ``stop()`` ends the supervision.
+    """
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
@@ -85,6 +93,7 @@ class EmbeddedWorker:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        worker_pid_path().unlink(missing_ok=True)
 
     def _supervise(self) -> None:
         while not self.stopping.is_set():
@@ -93,8 +102,26 @@ class EmbeddedWorker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "sluis", "worker"], start_new_session=True
             )
-            code = self.process.wait()
-            if code == 0 or self.stopping.is_set():
-                return  # a clean shutdown was asked for (by us or by the service manager)
-            logger.warning("embedded worker exited with %s; restarting", code)
-            self.stopping.wait(2)
+            worker_pid_path().write_text(str(self.process.pid))
+            self.process.wait()
+            worker_pid_path().unlink(missing_ok=True)
+            if self.stopping.wait(2):  # a clean shutdown was asked for meanwhile
+                return
+            logger.warning("embedded worker (pid %s) exited; restarting", self.process.pid)
+
+
+def worker_pid_path() -> Path:
+    return Path(settings.SLUIS_BROKER_DIR) / "embedded-worker.pid"
+
+
+def embedded_worker_running() -> bool:
+    """Whether the embedded worker of this installation's ``sluis serve`` runs right now."""
+    try:
+        pid = int(worker_pid_path().read_text())
+    except (OSError, ValueError):
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")

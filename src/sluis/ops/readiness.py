@@ -110,6 +110,23 @@ def _require_writable_folder(folder: Path) -> None:
         raise PermissionError("folder is not writable")
 
 
+class WorkerDown(Exception):
+    """The worker ``sluis serve`` runs beside the web server is not running (it is restarted)."""
+
+
+def check_embedded_worker() -> None:
+    """The embedded worker runs: uploads would otherwise be accepted and wait in the queue."""
+    from sluis.ingest.worker import embedded_worker_running
+
+    if not embedded_worker_running():
+        raise WorkerDown("the embedded worker is not running")
+
+
+def readiness_check_add(name: str, check: Callable[[], None]) -> None:
+    """Add a check (``sluis serve`` adds ``worker`` when it runs the embedded worker)."""
+    CHECKS[name] = check
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "broker": check_broker,

@@ -56,6 +56,8 @@ class Upload(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The process running the current attempt, "<host>:<pid>:<start time>" (ingest/owners.py).
+    claimed_by = models.CharField(max_length=300, blank=True, default="")
 
     inserted = models.BigIntegerField(default=0)
     updated = models.BigIntegerField(default=0)
