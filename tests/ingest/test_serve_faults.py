@@ -67,7 +67,9 @@ def worker_pid(served) -> int | None:
 
 
 def ready(served) -> int:
-    return httpx.get(f"{served.url}/api/v1/ready/", timeout=10).status_code
+    response = httpx.get(f"{served.url}/api/v1/ready/", timeout=10)
+    print("ready:", response.status_code, response.text)  # shown when the test fails
+    return response.status_code
 
 
 def state(served, upload_id: int) -> dict:

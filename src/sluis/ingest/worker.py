@@ -102,7 +102,7 @@ class EmbeddedWorker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "sluis", "worker"], start_new_session=True
             )
-            worker_pid_path().write_text(str(self.process.pid))
+            _pid_write(self.process.pid)
             self.process.wait()
             worker_pid_path().unlink(missing_ok=True)
             if self.stopping.wait(2):  # a clean shutdown was asked for meanwhile
@@ -112,6 +112,12 @@ class EmbeddedWorker:
 
 def worker_pid_path() -> Path:
     return Path(settings.SLUIS_BROKER_DIR) / "embedded-worker.pid"
+
+
+def _pid_write(pid: int) -> None:
+    path = worker_pid_path()
+    path.parent.mkdir(parents=True, exist_ok=True)  # the worker creates the broker folders later
+    path.write_text(str(pid))
 
 
 def embedded_worker_running() -> bool:
