@@ -60,8 +60,9 @@ def faulty(tmp_path):
 
 
 def worker_pid(served) -> int | None:
+    path = served.data_dir / "broker" / "embedded-worker.pid"
     try:
-        return int((served.data_dir / "broker" / "embedded-worker.pid").read_text())
+        return int(path.read_text())
     except (OSError, ValueError):
         return None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
+import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -72,13 +73,15 @@ class EmbeddedWorker:
     the server runs (a crash, ``kill -9``, an out-of-memory kill).
 
     Its pid is kept in ``worker_pid_path()`` while it runs, so that the web processes (forked
-    before any restart) can report it in ``/ready/``. The exit status cannot decide whether to
-    restart: gunicorn's arbiter, our parent too, reaps any child that exits, and then ``wait``
-    here only learns "0". Only ``stop()`` ends the supervision.
+    before any restart) can report it in ``/ready/``. Two things of gunicorn's arbiter, our
+    process, shape this: it reaps any child that exits (so the exit status is not ours to read,
+    and only ``stop()`` ends the supervision), and it forks web processes at any moment (so the
+    worker is started with ``posix_spawn``: ``subprocess`` waits on a pipe that a web process
+    forked meanwhile would inherit and hold open, blocking the start until that process ends).
     """
 
     def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
+        self.pid: int | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._supervise, name="sluis-worker", daemon=True)
 
@@ -87,27 +90,54 @@ class EmbeddedWorker:
 
     def stop(self) -> None:
         self.stopping.set()
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.pid is not None and _running(self.pid):
+            os.kill(self.pid, signal.SIGTERM)
+            if not _wait(self.pid, timeout=30):
+                os.kill(self.pid, signal.SIGKILL)
         worker_pid_path().unlink(missing_ok=True)
 
     def _supervise(self) -> None:
+        try:
+            self._run()
+        except Exception:  # the supervision must never end silently
+            logger.exception("the embedded worker's supervision failed")
+            raise
+
+    def _run(self) -> None:
         while not self.stopping.is_set():
             # Its own session: a Ctrl-C or SIGTERM for the server reaches the worker through
             # ``stop()``, after the web server, not in the middle of its shutdown.
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "sluis", "worker"], start_new_session=True
-            )
-            _pid_write(self.process.pid)
-            self.process.wait()
+            argv = [sys.executable, "-m", "sluis", "worker"]
+            self.pid = os.posix_spawn(sys.executable, argv, os.environ, setsid=True)
+            _pid_write(self.pid)
+            _wait(self.pid)
             worker_pid_path().unlink(missing_ok=True)
             if self.stopping.wait(2):  # a clean shutdown was asked for meanwhile
                 return
-            logger.warning("embedded worker (pid %s) exited; restarting", self.process.pid)
+            logger.warning("embedded worker (pid %s) exited; restarting", self.pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _wait(pid: int, timeout: float | None = None) -> bool:
+    """Wait until ``pid`` has exited (reaped here or by the arbiter); False on timeout."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True  # reaped by gunicorn's arbiter
+        if done:
+            return True
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)  # polling: waitpid cannot block with a timeout
 
 
 def worker_pid_path() -> Path:
