@@ -10,8 +10,7 @@ import pytest
 from kombu import Connection
 
 from sluis.config.celery import broker_transport_options
-from sluis.uploads.models import Upload
-from sluis.uploads.signals import upload_received
+from sluis.uploads.queue import upload_enqueue
 from tests.ingest.plugin_processor import stored
 from tests.ingest.test_worker_failures import CONTENT, FAST, _finished
 from tests.ingest.workers import Worker, wait_for, worker_env
@@ -86,7 +85,7 @@ def test_a_worker_skips_a_malformed_message_and_processes_the_next_upload(
     try:
         source = test_source()
         upload = store_upload(source, CONTENT)
-        upload_received.send(sender=Upload, upload_id=upload.pk)
+        upload_enqueue(upload_id=upload.pk)
         wait_for(_finished(upload), 30, "the worker to process the upload")
         assert upload.status == "succeeded"
         assert stored(source.data_source.pk) == {"a": "1", "b": "2"}

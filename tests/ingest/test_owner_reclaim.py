@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from sluis.ingest.owners import process_owner
-from sluis.ingest.services import uploads_sweep
+from sluis.ingest.sweep import uploads_sweep
 from sluis.uploads.models import Upload
 
 pytestmark = pytest.mark.django_db

@@ -2,13 +2,13 @@
 
 from rest_framework.authentication import BaseAuthentication
 
+from sluis.accounts.addresses import client_address
 from sluis.accounts.errors import AmbiguousToken, InvalidToken
 from sluis.accounts.services import (
     token_attempts_check,
     token_authenticate,
     token_failure_record,
 )
-from sluis.ops.middleware import client_address
 
 _SCHEMES = {"token", "bearer"}
 

@@ -23,14 +23,14 @@ logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    def _put(self, queue, message, **kwargs):  # type: ignore[override]
         """Write the message under a hidden name, sync it, then rename it into the queue."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         temporary = os.path.join(self.data_folder_out, f".{name}.tmp")
         try:
             with open(temporary, "wb") as handle:
-                handle.write(str_to_bytes(dumps(payload)))
+                handle.write(str_to_bytes(dumps(message)))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.rename(temporary, final)
@@ -38,7 +38,7 @@ class Channel(filesystem.Channel):
             _remove(temporary)
             raise ChannelError(f"Cannot add a message to {self.data_folder_out!r}") from exc
 
-    def _get(self, queue):
+    def _get(self, queue, timeout=None):
         """The oldest whole message of ``queue``; malformed ones are logged and skipped."""
         wanted = f"{queue}.msg"
         for filename in sorted(os.listdir(self.data_folder_in)):

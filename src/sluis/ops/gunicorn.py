@@ -88,7 +88,8 @@ class SluisThreadWorker(ThreadWorker):
 
     def load_wsgi(self):
         super().load_wsgi()
-        self.wsgi = closing_on_request(self.wsgi)
+        app = getattr(self, "wsgi")  # noqa: B009 (gunicorn's attribute, untyped)
+        self.wsgi = closing_on_request(app)
 
     def handle_request(self, req, conn):
         transfer_encoding_check(req.headers)

@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
+from sluis.accounts.addresses import client_address
 from sluis.config.logging import log_context
+
+__all__ = ["client_address"]  # re-exported: the access log imports it from here
 
 HEADER = "X-Request-ID"
 # Ids from a proxy or a client are kept only when they are short and plainly safe to log.
@@ -29,16 +31,6 @@ def request_id(environ: MutableMapping[str, Any]) -> str:
         fine = isinstance(given, str) and SAFE_REQUEST_ID.fullmatch(given)
         environ[REQUEST_ID_KEY] = given if fine else uuid.uuid4().hex
     return environ[REQUEST_ID_KEY]
-
-
-def client_address(environ: MutableMapping[str, Any]) -> str:
-    """The client's address: behind the proxy (``SLUIS_BEHIND_PROXY``) the last address in
-    ``X-Forwarded-For``, the one the proxy itself saw (earlier ones are the client's word)."""
-    if settings.SLUIS_BEHIND_PROXY:
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if forwarded:
-            return forwarded
-    return environ.get("REMOTE_ADDR", "")
 
 
 class RequestIdMiddleware:
