@@ -138,7 +138,7 @@ def _pg_admin(config: dict, *statements: str) -> None:
 
 
 def serve(
-    tmp: Path, *, options: tuple[str, ...] = ("--workers", "2", "--threads", "8"), **extra_env: str
+    tmp: Path, *, options: tuple[str, ...] = ("--workers", "2", "--threads", "12"), **extra_env: str
 ) -> tuple[Served, str | None]:
     """Start ``sluis serve`` with ``options`` (empty: its defaults) and ``extra_env``."""
     data_dir = tmp / "data"

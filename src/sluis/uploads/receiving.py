@@ -308,8 +308,10 @@ class _FormReader:
 
     def part_end(self) -> None:
         if self._writer is not None and self.form.file is not None:
-            self.form.file.sha256 = self._writer.finish()
-            self._writer = None
+            # finish() closes the spool file even when it fails (a full disk at fsync): the
+            # writer is dropped first, so that discard() removes the file instead of closing twice
+            writer, self._writer = self._writer, None
+            self.form.file.sha256 = writer.finish()
         elif self._field is not None:
             name, value = self._field
             self.form.fields[name] = value.decode("utf-8", errors="replace")
