@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sluis.datastore.files",
     "sluis.ingest",
     "sluis.notifications",
+    "sluis.ogc",
     "sluis.web",
 ]
 

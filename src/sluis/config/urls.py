@@ -11,6 +11,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("sluis.datastore.rasters.api.urls")),
     path("", include("sluis.datastore.files.api.urls")),
     path("", include("sluis.notifications.api.urls")),
+    path("", include("sluis.ogc.api.urls")),
     path("", include("sluis.ops.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),

@@ -17,6 +17,7 @@ KIND = Kind(
     settings=(
         SettingKey("layer", (str,), "GeoPackage layer"),
         SettingKey("id_field", (str,), "vector feature id field"),
+        SettingKey("datetime_field", (str,), "the property with each feature's time (OGC API)"),
         SOURCE_CRS,
         SettingKey(
             "geometry_columns", (dict,), "CSV geometry columns: {'lon':..,'lat':..} or {'wkt':..}"

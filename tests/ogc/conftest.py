@@ -1,0 +1,56 @@
+"""OGC services fixtures: a vector layer of pumping stations in the Netherlands.
+
+Five points along latitude 52 (longitude 4.0 .. 8.0), a polygon around (4, 52), and a feature
+without geometry; each point has a ``gemeten`` time one day apart from 2024-05-01, so both the
+spatial and the temporal filters have known answers.
+"""
+
+import json
+
+import pytest
+
+from sluis.datastore.vector.services import vector_dataset_replace
+
+STATIONS = [(f"p{i}", 4.0 + i, 52.0, f"2024-05-0{i + 1}T06:00:00Z") for i in range(5)]
+
+
+def point_row(id_src, x, y, **props):
+    point = json.dumps({"type": "Point", "coordinates": [x, y]})
+    return (id_src, point, json.dumps(props), x, y, x, y)
+
+
+def square_row(id_src, x0, y0, x1, y1, **props):
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    shape = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    return (id_src, shape, json.dumps(props), x0, y0, x1, y1)
+
+
+def station_rows():
+    rows = [
+        point_row(i, x, y, n=n, naam=f"Gemaal {n}", gemeten=t)
+        for n, (i, x, y, t) in enumerate(STATIONS)
+    ]
+    rows.append(square_row("veld", 3.5, 51.5, 4.5, 52.5, naam="Veld", gemeten="geen tijd"))
+    rows.append(("leeg", None, '{"naam": "Leeg"}', None, None, None, None))
+    return rows
+
+
+@pytest.fixture
+def stations(make_source):
+    """The public vector data source 'Gemalen Noord' of ``org`` with the rows above."""
+    source = make_source(
+        name="Gemalen Noord",
+        kind="vector",
+        description="Pumping stations",
+        ingest_settings={"datetime_field": "gemeten"},
+    ).data_source
+    vector_dataset_replace(data_source=source, batches=[station_rows()])
+    return source
+
+
+@pytest.fixture
+def private_stations(make_source, other_org):
+    """A private vector source of the other organization (the outsider's), one point."""
+    source = make_source(name="Geheim", kind="vector", owner=other_org, private=True).data_source
+    vector_dataset_replace(data_source=source, batches=[[point_row("x", 5.0, 52.0, naam="X")]])
+    return source
