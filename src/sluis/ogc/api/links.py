@@ -18,7 +18,7 @@ def token_query(request) -> dict[str, str]:
 
 def href_factory(request, url_name: str):
     """``href(path, **query)``: an absolute URL under the named view's URL."""
-    base = request.build_absolute_uri(reverse(url_name))
+    base = request.build_absolute_uri(reverse(url_name)).rstrip("/") + "/"
     token = token_query(request)
 
     def href(path: str = "", **query) -> str:

@@ -1,10 +1,10 @@
-from django.urls import path, re_path
+from django.urls import re_path
 
 from sluis.ogc.api import features
 
 # OGC API paths have no trailing slash; a trailing one is accepted as well.
 urlpatterns = [
-    path("ogc/", features.LandingView.as_view(), name="ogc-landing"),
+    re_path(r"^ogc/?$", features.LandingView.as_view(), name="ogc-landing"),
     re_path(r"^ogc/conformance/?$", features.ConformanceView.as_view(), name="ogc-conformance"),
     re_path(r"^ogc/collections/?$", features.CollectionsView.as_view(), name="ogc-collections"),
     re_path(
