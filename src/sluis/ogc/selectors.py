@@ -7,6 +7,7 @@ Consumers for public sources, staff for all; anonymous callers read nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -174,3 +175,22 @@ def raster_frame_at(*, user, layer: Layer, when: datetime | None) -> RasterFrame
     if when is not None:
         frames = frames.filter(timestamp__lte=when)
     return frames.order_by("-timestamp", "parameter", "-id").first()
+
+
+FIELD_SAMPLE = 1000  # features read to infer a WFS schema's property types
+
+
+def layer_field_types(*, layer: Layer, infer) -> dict[str, str]:
+    """Property name -> schema type of a vector layer, inferred by ``infer`` from the first
+    ``FIELD_SAMPLE`` current features; cached per (immutable) version."""
+    version = vector.current_versions().filter(data_source_id=layer.pk).values_list("pk").first()
+    if version is None:
+        return {}
+    key = f"sluis:ogc:fields:{version[0]}"
+    fields = cache.get(key)
+    if fields is None:
+        texts = Feature.objects.filter(version_id=version[0]).order_by("id")
+        sample = texts.values_list("properties", flat=True)[:FIELD_SAMPLE]
+        fields = infer(json.loads(text) for text in sample)
+        cache.set(key, fields, timeout=24 * 3600)
+    return fields

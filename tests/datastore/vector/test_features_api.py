@@ -147,7 +147,7 @@ def test_wfs_csv_has_wkt_geometry_and_a_column_per_property(api, supplier, store
 
 
 def test_wfs_refuses_unknown_output_formats_and_requests(api, supplier, stored):
-    bad = _get(api, supplier, "/api/v1/wfs/", typenames=stored.pk, outputformat="gml3")
-    assert bad.status_code == 400
-    bad = _get(api, supplier, "/api/v1/wfs/", typenames=stored.pk, request="DescribeFeatureType")
-    assert bad.status_code == 400
+    bad = _get(api, supplier, "/api/v1/wfs/", typenames=stored.pk, outputformat="shape-zip")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_parameter"
+    bad = _get(api, supplier, "/api/v1/wfs/", typenames=stored.pk, request="Transaction")
+    assert bad.status_code == 400 and bad.json()["code"] == "operation_not_supported"
