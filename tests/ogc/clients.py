@@ -27,13 +27,14 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def run_python(code: str, *args: str, python: str = sys.executable, timeout: int = 120):
-    """Run ``code`` with ``args`` in ``sys.argv[1:]``; it prints one JSON document."""
+def run_python(code: str, *args: str, python: str = sys.executable, timeout: int = 120, env=None):
+    """Run ``code`` with ``args`` in ``sys.argv[1:]`` (and ``env`` added to a clean
+    environment); it prints one JSON document as its last line."""
     done = subprocess.run(
         [python, "-c", textwrap.dedent(code), *args],
         capture_output=True,
         text=True,
-        env=clean_env(),
+        env={**clean_env(), **(env or {})},
         timeout=timeout,
     )
     assert done.returncode == 0, (

@@ -58,15 +58,16 @@ class GmlFeature:
 
 
 def collection_head(
-    *, flavour: Flavour, matched: int, returned: int, timestamp: str, schema_url: str
+    *, flavour: Flavour, matched: int, returned: int, timestamp: str, schema_url: str, hits: bool
 ) -> str:
+    """The opening tag; for ``hits`` WFS 1.1.0 reports the matched count (2.0.0 has both)."""
     location = f"{NS} {escape(schema_url)}"
     if flavour.is_gml32:
         location += f" {WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd"
         counts = f'numberMatched="{matched}" numberReturned="{returned}"'
     else:
         location += f" {WFS11} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd"
-        counts = f'numberOfFeatures="{returned}"'
+        counts = f'numberOfFeatures="{matched if hits else returned}"'
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<wfs:FeatureCollection xmlns:wfs="{flavour.wfs}" xmlns:gml="{flavour.gml}" '

@@ -130,7 +130,7 @@ class WfsView(APIView):
         rows = [] if hits else list(features.values_list(*_FIELDS)[start : start + count])
         matched = features.count()
         if output == "gml":
-            return self.gml_response(flavour, layer, rows, matched, crs, query["properties"])
+            return self.gml_response(flavour, layer, rows, matched, crs, query["properties"], hits)
         rows = [_row_out(row, crs, query["properties"]) for row in rows]
         if output == "csv":
             return _csv_response(features_csv(rows), layer.pk)
@@ -141,7 +141,7 @@ class WfsView(APIView):
             body = body[:-1] + f',"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}}}}'
         return HttpResponse(body, content_type="application/geo+json")
 
-    def gml_response(self, flavour, layer: Layer, rows, matched: int, crs: Crs, wanted):
+    def gml_response(self, flavour, layer: Layer, rows, matched: int, crs: Crs, wanted, hits):
         schema_url = self.service_url(
             service="WFS",
             version=flavour.version,
@@ -154,6 +154,7 @@ class WfsView(APIView):
             returned=len(rows),
             timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             schema_url=schema_url,
+            hits=hits,
         )
         srs_name = _srs_name(crs)
         features = (_gml_feature(row, crs, wanted) for row in rows)
