@@ -54,3 +54,49 @@ def private_stations(make_source, other_org):
     source = make_source(name="Geheim", kind="vector", owner=other_org, private=True).data_source
     vector_dataset_replace(data_source=source, batches=[[point_row("x", 5.0, 52.0, naam="X")]])
     return source
+
+
+@pytest.fixture
+def own_object_storage(settings, tmp_path):
+    sluis = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "objects"},
+    }
+    settings.STORAGES = {**settings.STORAGES, "sluis": sluis}
+
+
+def store_frames(source, tmp_path, frames, django_capture_on_commit_callbacks):
+    """Store ``{date: offset}`` frames of the 20 x 20 RD New test grid (pixel (0, 0) nodata)."""
+    from sluis.ingest.contracts import processor_for
+    from tests.datastore.rasters.builders import grid, make_job, write_geotiff
+
+    for number, (day, offset) in enumerate(frames.items(), start=1):
+        values = grid(offset)
+        values[0, 0] = -9999
+        folder = tmp_path / f"source-{source.pk}-{number}"
+        folder.mkdir()
+        tif = write_geotiff(folder / "frame.tif", values, nodata=-9999)
+        job = make_job(source, {f"e_{day}.tif": tif}, folder, upload_id=number)
+        with django_capture_on_commit_callbacks(execute=True):
+            processor_for("raster").process(job)
+
+
+@pytest.fixture
+def evaporation(make_source, own_object_storage, tmp_path, django_capture_on_commit_callbacks):
+    """The public raster source 'Verdamping' with frames on 2020-01-01, -02 and -03; pixel
+    (row, col) holds ``row * 100 + col`` plus 0, 1000 and 2000."""
+    source = make_source(name="Verdamping", kind="raster").data_source
+    frames = {"2020-01-01": 0, "2020-01-02": 1000, "2020-01-03": 2000}
+    store_frames(source, tmp_path, frames, django_capture_on_commit_callbacks)
+    return source
+
+
+@pytest.fixture
+def private_raster(
+    make_source, other_org, own_object_storage, tmp_path, django_capture_on_commit_callbacks
+):
+    source = make_source(name="Geheim raster", kind="raster", owner=other_org, private=True)
+    store_frames(
+        source.data_source, tmp_path, {"2021-06-01": 5}, django_capture_on_commit_callbacks
+    )
+    return source.data_source

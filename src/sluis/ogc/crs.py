@@ -126,3 +126,10 @@ def geojson_in(geometry_text: str | None, crs: Crs) -> str:
     if crs.is_crs84:
         return geometry_text
     return shapely.to_geojson(geometry_transform(shapely.from_geojson(geometry_text), crs))
+
+
+def point_to_lonlat(epsg: int, x: float, y: float) -> tuple[float, float]:
+    """A point in ``EPSG:epsg`` (x first) as WGS84 longitude, latitude."""
+    if epsg == 4326:
+        return x, y
+    return _transformer(epsg, 4326).transform(x, y)

@@ -31,3 +31,8 @@ class AmbiguousTypeName(InvalidParameter):
 class OperationNotSupported(InvalidParameter):
     code = "operation_not_supported"
     default_detail = "This service does not offer that request."
+
+
+class FrameNotFound(NotFound):
+    code = "raster_frame_not_found"
+    default_detail = "The layer has no frame at or before that time."

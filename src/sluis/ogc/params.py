@@ -89,8 +89,13 @@ def _open_end(text: str) -> datetime | None:
     return None if text.strip() in {"", ".."} else _instant(text)
 
 
-def _instant(text: str) -> datetime:
-    value = query_datetime({"datetime": text}, "datetime")
+def instant_parse(text: str, name: str = "datetime") -> datetime:
+    """An ISO 8601 date or date-time as UTC (naive is UTC); a 400 naming ``name`` otherwise."""
+    value = query_datetime({name: text}, name)
     if value is None:  # pragma: no cover - text is never empty here
-        raise InvalidParameter("'datetime' is empty.")
+        raise InvalidParameter(f"'{name}' is empty.")
     return value.astimezone(UTC)
+
+
+def _instant(text: str) -> datetime:
+    return instant_parse(text, "datetime")

@@ -169,12 +169,28 @@ def raster_frames(*, user, layer: Layer) -> QuerySet[RasterFrame]:
     return raster_frames_filter(raster_frames_readable(user=user), data_source_id=layer.pk)
 
 
-def raster_frame_at(*, user, layer: Layer, when: datetime | None) -> RasterFrame | None:
-    """The frame at ``when``, or the nearest earlier one; the latest frame when ``when`` is None."""
+def raster_frame_at(
+    *, user, layer: Layer, when: datetime | None, parameter: str | None = None
+) -> RasterFrame | None:
+    """The frame at ``when``, or the nearest earlier one; the latest frame when ``when`` is None.
+
+    Of frames with the same time (several parameters), the first parameter by name, unless
+    ``parameter`` names one."""
     frames = raster_frames(user=user, layer=layer)
+    if parameter:
+        frames = frames.filter(parameter=parameter)
     if when is not None:
         frames = frames.filter(timestamp__lte=when)
-    return frames.order_by("-timestamp", "parameter", "-id").first()
+    return frames.order_by("-timestamp", "parameter").first()
+
+
+def raster_layer_summary(*, user, layer: Layer) -> tuple[BBox | None, list[datetime]]:
+    """The CRS84 bbox around all the layer's frames, and their distinct times in order."""
+    frames = raster_frames(user=user, layer=layer)
+    edges = frames.aggregate(w=Min("west"), s=Min("south"), e=Max("east"), n=Max("north"))
+    bbox = None if edges["w"] is None else (edges["w"], edges["s"], edges["e"], edges["n"])
+    times = frames.order_by("timestamp").values_list("timestamp", flat=True).distinct()
+    return bbox, list(times)
 
 
 FIELD_SAMPLE = 1000  # features read to infer a WFS schema's property types

@@ -6,6 +6,7 @@ the one driver its sniffed format allows, so a VRT disguised as ``.tif`` is refu
 must import rasterio and pyogrio through here, never directly, so the hardening is always applied.
 """
 
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from rasterio._err import CPLE_BaseError  # noqa: E402  (GDAL errors raised mid-
 from rasterio.crs import CRS  # noqa: E402
 from rasterio.enums import Resampling  # noqa: E402
 from rasterio.errors import CRSError, RasterioError, RasterioIOError  # noqa: E402
+from rasterio.transform import Affine  # noqa: E402
+from rasterio.transform import from_bounds as transform_from_bounds  # noqa: E402
 
 from sluis.formats.errors import UnreadableFile  # noqa: E402
 
@@ -52,7 +55,8 @@ VECTOR_DRIVERS = {
 }
 
 
-__all__ = ["CRS", "Resampling"]  # re-exported: no other module imports rasterio
+# re-exported: no other module imports rasterio
+__all__ = ["CRS", "Affine", "Resampling", "transform_from_bounds"]
 
 
 def raster_open(path: Path, fmt: str, name: str = "") -> Any:
@@ -163,6 +167,24 @@ def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:
 def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, float, float]:
     """``bounds`` (left, bottom, right, top in ``crs``) as west, south, east, north degrees."""
     return tuple(rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21))
+
+
+def bounds_transform(src_crs: Any, dst_crs: Any, bounds: tuple[float, ...]) -> tuple[float, ...]:
+    """``bounds`` (left, bottom, right, top) from one CRS into another, edges densified.
+
+    ValueError when they cannot be transformed (outside the area of use: no finite result)."""
+    try:
+        out = tuple(rasterio.warp.transform_bounds(src_crs, dst_crs, *bounds, densify_pts=21))
+    except (RasterioError, CPLE_BaseError, CRSError) as exc:
+        raise ValueError(f"bounds cannot be transformed ({exc})") from exc
+    if not all(map(math.isfinite, out)):
+        raise ValueError("bounds cannot be transformed (not finite)")
+    return out
+
+
+def array_reproject(source: Any, destination: Any, **kwargs: Any) -> None:
+    """``rasterio.warp.reproject`` between in-memory arrays (no file is opened)."""
+    rasterio.warp.reproject(source=source, destination=destination, **kwargs)
 
 
 def stored_raster_open(storage: Any, key: str) -> Any:

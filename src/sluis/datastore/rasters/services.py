@@ -185,9 +185,14 @@ def raster_preview_png(*, frame: RasterFrame, width: int, band: int, max_size: i
             band, out_shape=(out_height, out_width), resampling=Resampling.nearest, masked=True
         )
     values = np.ma.masked_invalid(data.astype("float64"))
-    low, high = _value_range(frame, band, values)
+    low, high = value_range(frame, band, values)
+    return viridis_png(values, low, high)
+
+
+def viridis_png(values: np.ma.MaskedArray, low: float, high: float) -> bytes:
+    """A 2-D masked array as a viridis RGBA PNG from ``low`` to ``high``; masked is transparent."""
     scaled = np.clip((values.filled(low) - low) / ((high - low) or 1.0), 0.0, 1.0)
-    rgba = np.zeros((out_height, out_width, 4), dtype=np.uint8)
+    rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
     positions = scaled * (len(_VIRIDIS) - 1)
     for channel in range(3):
         rgba[..., channel] = np.interp(positions, np.arange(len(_VIRIDIS)), _VIRIDIS[:, channel])
@@ -206,7 +211,8 @@ def _preview_size(width: int, height: int, wanted: int, max_size: int) -> tuple[
     return out_width, out_height
 
 
-def _value_range(frame: RasterFrame, band: int, values: np.ma.MaskedArray) -> tuple[float, float]:
+def value_range(frame: RasterFrame, band: int, values: np.ma.MaskedArray) -> tuple[float, float]:
+    """The colour scale of a band: its stored min/max, else those of ``values``."""
     stats = frame.band_stats[band - 1] if band <= len(frame.band_stats) else None
     if stats is not None:
         return float(stats["min"]), float(stats["max"])

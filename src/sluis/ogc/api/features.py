@@ -18,6 +18,7 @@ from sluis.errors import InvalidParameter
 from sluis.ogc import features as documents
 from sluis.ogc import selectors
 from sluis.ogc.api.links import href_factory
+from sluis.ogc.api.negotiation import OgcNegotiation
 from sluis.ogc.crs import CRS84, bbox_to_crs84
 from sluis.ogc.errors import CollectionNotFound, ItemNotFound
 from sluis.ogc.params import bbox_parse, crs_param, datetime_interval, whole
@@ -30,6 +31,7 @@ _CRS = OpenApiParameter("crs", OpenApiTypes.URI, description="CRS of the respons
 
 
 class _OgcView(APIView):
+    content_negotiation_class = OgcNegotiation
     allowed: set[str] = {"f", "token"}
 
     def initial(self, request, *args, **kwargs):

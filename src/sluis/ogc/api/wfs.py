@@ -24,6 +24,7 @@ from sluis.datastore.vector.api.serializers import feature_collection_json, feat
 from sluis.errors import InvalidParameter
 from sluis.ogc import gml, selectors, wfs
 from sluis.ogc.api.links import token_query
+from sluis.ogc.api.negotiation import OgcNegotiation
 from sluis.ogc.crs import (
     CRS84,
     EPSG_4326,
@@ -63,6 +64,7 @@ _FIELDS = ("id", "id_src", "geometry", "properties")
     responses={(200, "application/gml+xml"): OpenApiTypes.STR},
 )
 class WfsView(APIView):
+    content_negotiation_class = OgcNegotiation
     """The vector data sources the caller may read, as WFS feature types ``sluis:<alias>``."""
 
     permission_classes = [IsAuthenticated]
