@@ -17,3 +17,16 @@ class DataSourceNotFound(NotFound):
 class InvalidDataSource(SluisError):
     code = "invalid_data_source"
     default_detail = "The data source is invalid."
+
+
+class FilterNeedsToken(SluisError):
+    status_code = 403
+    code = "filter_needs_token"
+    default_detail = (
+        "Filters of this listing need a token (anonymous callers get all public items)."
+    )
+
+
+class FilterNotOffered(SluisError):
+    code = "filter_not_offered"
+    default_detail = "Sluis has one world and no locales: 'world' and 'locale' are not offered."

@@ -1,6 +1,6 @@
 """Queries over the catalog: what a user may see and where they may upload."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from sluis.catalog.models import DataSource, SyncTask, TaskType
 
@@ -58,6 +58,30 @@ def _sees(user, task: SyncTask) -> bool:
 def _is_granted(user, source: DataSource) -> bool:
     grants = DataSource.suppliers.through.objects
     return grants.filter(datasource_id=source.pk, user_id=user.pk).exists()
+
+
+def data_sources_visible(*, user) -> QuerySet[DataSource]:
+    """Data sources ``user`` may see listed (``GET /data_sources/``), by the sync task rules:
+    public ones for everybody, their organization's and explicit grants, all for staff."""
+    sources = DataSource.objects.select_related("owner").order_by("id")
+    if user.is_authenticated and user.is_staff:
+        return sources
+    public = Q(private=False)
+    if not user.is_authenticated:
+        return sources.filter(public)
+    visible = public | Q(owner_id=user.organization_id) if user.organization_id else public
+    grants = DataSource.suppliers.through.objects.filter(
+        datasource_id=OuterRef("pk"), user_id=user.pk
+    )
+    return sources.filter(visible | Q(Exists(grants)))
+
+
+def data_sources_with_upload_task(sources: QuerySet[DataSource]) -> QuerySet[DataSource]:
+    """``sources`` annotated with ``upload_task_id``: their first ``data_source`` sync task."""
+    tasks = SyncTask.objects.filter(
+        data_source_id=OuterRef("pk"), task_type=TaskType.DATA_SOURCE
+    ).order_by("id")
+    return sources.annotate(upload_task_id=Subquery(tasks.values("pk")[:1]))
 
 
 def uploadable_filter(value: bool) -> Q:

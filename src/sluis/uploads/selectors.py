@@ -1,8 +1,8 @@
 """Queries over uploads: who may see which upload records."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
-from sluis.uploads.models import Upload
+from sluis.uploads.models import Upload, UploadStatus
 
 
 def uploads_visible(*, user) -> QuerySet[Upload]:
@@ -55,3 +55,10 @@ def uploads_latest_per_data_source(*, user) -> QuerySet[Upload]:
 
 def upload_latest_for_task(*, user, sync_task_id: int) -> Upload | None:
     return uploads_visible(user=user).filter(sync_task_id=sync_task_id).first()
+
+
+def data_sources_with_last_success(sources: QuerySet) -> QuerySet:
+    """``sources`` annotated with ``harvest_last_success``: when their newest successful
+    upload finished processing (``None`` if none has)."""
+    succeeded = Q(uploads__status=UploadStatus.SUCCEEDED)
+    return sources.annotate(harvest_last_success=Max("uploads__finished_at", filter=succeeded))

@@ -3,6 +3,7 @@
 
 from django.db.models import Q, QuerySet
 
+from sluis.catalog.errors import FilterNeedsToken, FilterNotOffered
 from sluis.catalog.models import SyncTask, TaskType
 from sluis.catalog.selectors import private_filter, uploadable_filter
 from sluis.params import query_bool, query_choice, query_ids
@@ -30,3 +31,18 @@ def _search(term: str) -> Q:
         | Q(data_source__name__icontains=term)
         | Q(data_source__description__icontains=term)
     )
+
+
+def filter_data_sources(sources: QuerySet, params, *, authenticated: bool) -> QuerySet:
+    """Nexus's ``dc_id`` filter; ``world`` and ``locale`` are refused, not ignored.
+
+    As on Nexus, anonymous callers get every public source and may not filter (403).
+    """
+    used = [name for name in ("dc_id", "world", "locale") if params.get(name)]
+    if used and not authenticated:
+        raise FilterNeedsToken()
+    if params.get("world") or params.get("locale"):
+        raise FilterNotOffered()
+    if (ids := _dc_ids(params)) is not None:
+        sources = sources.filter(pk__in=ids)
+    return sources
