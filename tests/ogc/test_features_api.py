@@ -167,6 +167,10 @@ def test_datetime_on_a_collection_without_times_is_a_400(api, outsider, private_
 def test_unknown_collections_and_items_are_404(api, consumer, stations):
     assert _get(api, consumer, "collections/999999").json()["code"] == "collection_not_found"
     assert _get(api, consumer, "collections/gemalen-noord").status_code == 404
+    huge = "9" * 30  # never an id, and never a database error either
+    assert _get(api, consumer, f"collections/{huge}").status_code == 404
+    assert _get(api, consumer, f"collections/{stations.pk}/items/{huge}").status_code == 404
+    assert _get(api, consumer, f"collections/{stations.pk}/items", offset=huge).status_code == 400
     response = _get(api, consumer, f"collections/{stations.pk}/items/999999")
     assert response.status_code == 404 and response.json()["code"] == "feature_not_found"
 

@@ -151,6 +151,8 @@ def test_the_legend_is_a_png_ramp(api, consumer, evaporation):
         ({"layers": "nope"}, 404, "layer_not_found"),
         ({"layers": "verdamping,nope"}, 400, "invalid_parameter"),
         ({"request": "GetTile"}, 400, "operation_not_supported"),
+        ({"request": "GetFeatureInfo", "query_layers": "verdamping"}, 400, "invalid_parameter"),
+        ({"width": None}, 400, "invalid_parameter"),
         ({"version": "1.0.0"}, 400, "invalid_parameter"),
     ],
 )
@@ -164,7 +166,7 @@ def test_bad_requests_are_clear_json_errors(api, consumer, evaporation, params, 
         "height": "10",
         **params,
     }
-    response = _get(api, consumer, **query)
+    response = _get(api, consumer, **{k: v for k, v in query.items() if v is not None})
     assert response.status_code == status and response.json()["code"] == code
 
 

@@ -22,16 +22,27 @@ def params_folded(query: QueryDict) -> dict[str, str]:
     return {key.lower(): value for key, value in query.items()}
 
 
-def whole(raw: str | None, name: str, *, default: int, minimum: int) -> int:
+MAX_WHOLE = 2**53  # beyond any count or offset, and within every database integer
+
+
+def whole(raw: str | None, name: str, *, default: int | None, minimum: int) -> int:
+    """A whole number of at least ``minimum`` (``default`` when absent; None: required)."""
     if raw is None or raw == "":
+        if default is None:
+            raise InvalidParameter(f"'{name}' is required.")
         return default
     try:
         value = int(raw)
     except ValueError:
         value = minimum - 1
-    if value < minimum:
+    if not minimum <= value <= MAX_WHOLE:
         raise InvalidParameter(f"'{name}' must be a whole number of at least {minimum}.")
     return value
+
+
+def row_id(text: str) -> int | None:
+    """A database id written in ``text``, or None when it cannot be one (too many digits)."""
+    return int(text) if text.isdigit() and int(text) <= MAX_WHOLE else None
 
 
 def numbers(raw: str, name: str, count: int) -> list[float]:

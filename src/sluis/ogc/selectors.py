@@ -25,6 +25,7 @@ from sluis.datastore.vector.models import Feature
 from sluis.ogc.aliases import aliases_assign
 from sluis.ogc.crs import BBox
 from sluis.ogc.errors import AmbiguousTypeName
+from sluis.ogc.params import row_id
 
 UTC_TEXT = "%Y-%m-%d %H:%M:%S"  # how both engines write a feature's normalised time
 
@@ -61,7 +62,8 @@ def layer_readable(*, user, kind: str, name: str) -> Layer | None:
     """The readable layer named by its id or alias (an optional ``prefix:`` is dropped)."""
     name = name.strip().rsplit(":", 1)[-1]
     if name.isdigit():
-        source = data_sources_readable(user=user).filter(kind=kind, pk=int(name)).first()
+        pk = row_id(name)
+        source = data_sources_readable(user=user).filter(kind=kind, pk=pk).first() if pk else None
         if source is None:
             return None
         return Layer(source=source, alias=aliases_assign(_names())[source.pk])

@@ -21,7 +21,7 @@ from sluis.ogc.api.links import href_factory
 from sluis.ogc.api.negotiation import OgcNegotiation
 from sluis.ogc.crs import CRS84, bbox_to_crs84
 from sluis.ogc.errors import CollectionNotFound, ItemNotFound
-from sluis.ogc.params import bbox_parse, crs_param, datetime_interval, whole
+from sluis.ogc.params import bbox_parse, crs_param, datetime_interval, row_id, whole
 
 LANDING = "ogc-landing"
 _ITEM_PARAMS = {"f", "token", "crs"}
@@ -141,7 +141,8 @@ class ItemView(_DataView):
     def get(self, request, collection_id: str, feature_id: str):
         layer = self.layer(collection_id)
         crs = crs_param(request.GET.get("crs"), "crs")
-        feature = selectors.feature_in_layer(layer=layer, pk=int(feature_id))
+        pk = row_id(feature_id)
+        feature = selectors.feature_in_layer(layer=layer, pk=pk) if pk else None
         if feature is None:
             raise ItemNotFound()
         row = (feature.pk, feature.id_src, feature.geometry, feature.properties)

@@ -35,7 +35,7 @@ from sluis.ogc.crs import (
     geometry_transform,
 )
 from sluis.ogc.errors import CollectionNotFound, OperationNotSupported
-from sluis.ogc.params import bbox_parse, crs_param, numbers, params_folded, whole
+from sluis.ogc.params import bbox_parse, crs_param, numbers, params_folded, row_id, whole
 from sluis.ogc.selectors import Layer
 
 _UNSUPPORTED = ("filter", "cql_filter", "sortby", "storedquery_id")
@@ -237,10 +237,10 @@ def _feature_ids(raw: str | None) -> list[int] | None:
         return None
     ids = []
     for part in raw.split(","):
-        text = part.strip().rsplit(".", 1)[-1]
-        if not text.isdigit():
+        pk = row_id(part.strip().rsplit(".", 1)[-1])
+        if pk is None:
             raise InvalidParameter(f"'featureid' must list <alias>.<id> or ids, not {part!r}.")
-        ids.append(int(text))
+        ids.append(pk)
     return ids
 
 

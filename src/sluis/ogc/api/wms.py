@@ -106,8 +106,8 @@ class WmsView(APIView):
         frame = self.frame(params, "query_layers")
         view = _map_view(params)
         i_name, j_name = ("i", "j") if _version(params) == "1.3.0" else ("x", "y")
-        col = whole(params.get(i_name), i_name, default=-1, minimum=0)
-        row = whole(params.get(j_name), j_name, default=-1, minimum=0)
+        col = whole(params.get(i_name), i_name, default=None, minimum=0)
+        row = whole(params.get(j_name), j_name, default=None, minimum=0)
         if col >= view["width"] or row >= view["height"]:
             raise InvalidParameter(f"'{i_name}' and '{j_name}' must lie within the map.")
         minx, miny, maxx, maxy = view["bounds"]
@@ -172,8 +172,8 @@ def _map_view(params: dict) -> dict:
     if bounds[0] == bounds[2] or bounds[1] == bounds[3]:
         raise InvalidParameter("'bbox' must have an area.")
     limit = settings.SLUIS_RASTER_PREVIEW_MAX_SIZE
-    width = whole(params.get("width"), "width", default=0, minimum=1)
-    height = whole(params.get("height"), "height", default=0, minimum=1)
+    width = whole(params.get("width"), "width", default=None, minimum=1)
+    height = whole(params.get("height"), "height", default=None, minimum=1)
     if max(width, height) > limit:
         raise InvalidParameter(f"'width' and 'height' must be at most {limit}.")
     return {"crs": crs, "bounds": bounds, "width": width, "height": height}
