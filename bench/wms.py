@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,8 +34,7 @@ def _raster_bench():
     return module
 
 
-def setup(work: Path, size_mb: int):
-    """Django on a fresh SQLite database, the raster stored, a staff token."""
+def django_setup(work: Path) -> None:
     os.environ["SLUIS_DATA_DIR"] = str(work / "data")
     os.environ.pop("SLUIS_DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "sluis.config.settings"
@@ -41,6 +42,11 @@ def setup(work: Path, size_mb: int):
     import django
 
     django.setup()
+
+
+def setup(work: Path, size_mb: int) -> None:
+    """In its own process (as a worker would): migrate, store the raster, print a token."""
+    django_setup(work)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -63,7 +69,7 @@ def setup(work: Path, size_mb: int):
     )
     processor_for("raster").process(job)
     user = user_create(username="bench", organization=None, is_staff=True)
-    return token_create(user=user).secret, src.stat().st_size
+    print(json.dumps({"token": token_create(user=user).secret, "size": src.stat().st_size}))
 
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
@@ -112,9 +118,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.setup:
+        setup(Path(args.setup), args.size_mb)
+        return
     with tempfile.TemporaryDirectory(prefix="sluis-bench-wms-") as tmp:
-        token, size = setup(Path(tmp), args.size_mb)
+        # the raster is stored by another process, as a worker does; this one only serves maps
+        command = [sys.executable, __file__, "--setup", tmp, "--size-mb", str(args.size_mb)]
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        prepared = json.loads(done.stdout.strip().splitlines()[-1])
+        token, size = prepared["token"], prepared["size"]
+        django_setup(Path(tmp))
         from django.test import Client
 
         from sluis.datastore.rasters.models import RasterFrame
