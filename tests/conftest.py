@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from sluis.accounts.services import organization_get_or_create, token_create, user_create
 from sluis.catalog.services import data_source_create
+from tests.browser import chromium  # noqa: F401  (one headless Chromium for all browser tests)
 
 
 @pytest.fixture

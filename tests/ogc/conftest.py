@@ -10,7 +10,6 @@ import json
 import pytest
 
 from sluis.datastore.vector.services import vector_dataset_replace
-from tests.web.conftest import chromium  # noqa: F401  (the shared headless Chromium)
 
 STATIONS = [(f"p{i}", 4.0 + i, 52.0, f"2024-05-0{i + 1}T06:00:00Z") for i in range(5)]
 

@@ -1,12 +1,9 @@
-"""A real headless Chromium (Debian's ``chromium``) driven by Playwright, against a live server.
+"""Browser test helpers for the web pages: a page on a live server, signing in, dropping files.
 
-Playwright's own browser download is never used: ``executable_path`` points at the Debian
-package (installed by ``scripts/install-system-packages``). The flags keep Chromium off the
-network it would otherwise try to reach at start-up.
+The headless Chromium itself is the ``chromium`` fixture of ``tests/browser.py``.
 """
 
 import base64
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,38 +13,9 @@ from playwright.sync_api import expect
 
 from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
+from tests.browser import TIMEOUT_MS  # the ``chromium`` fixture lives in tests/conftest.py
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
-# itself (building data, reading results) are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("SLUIS_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "a long enough password"
-# Generous: CI machines are small and shared. Waiting is always for a condition, never a sleep.
-TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-packages (Debian chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
