@@ -14,7 +14,7 @@ from django.http import QueryDict
 from sluis.errors import InvalidParameter
 from sluis.ogc.crs import CRS84, FEATURE_CRSS, BBox, Crs, UnknownCrs, crs_parse
 from sluis.ogc.errors import UnsupportedCrs
-from sluis.params import query_datetime
+from sluis.params import BIGINT_MAX, query_datetime, query_int
 
 
 def params_folded(query: QueryDict) -> dict[str, str]:
@@ -22,27 +22,21 @@ def params_folded(query: QueryDict) -> dict[str, str]:
     return {key.lower(): value for key, value in query.items()}
 
 
-MAX_WHOLE = 2**53  # beyond any count or offset, and within every database integer
-
-
 def whole(raw: str | None, name: str, *, default: int | None, minimum: int) -> int:
-    """A whole number of at least ``minimum`` (``default`` when absent; None: required)."""
-    if raw is None or raw == "":
-        if default is None:
-            raise InvalidParameter(f"'{name}' is required.")
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = minimum - 1
-    if not minimum <= value <= MAX_WHOLE:
-        raise InvalidParameter(f"'{name}' must be a whole number of at least {minimum}.")
+    """A whole number of at least ``minimum`` (``default`` when absent; None: required),
+    through the shared parser's 64-bit bounds."""
+    value = query_int({name: raw} if raw else {}, name, default=default, minimum=minimum)
+    if value is None:
+        raise InvalidParameter(f"'{name}' is required.")
     return value
 
 
 def row_id(text: str) -> int | None:
-    """A database id written in ``text``, or None when it cannot be one (too many digits)."""
-    return int(text) if text.isdigit() and int(text) <= MAX_WHOLE else None
+    """A database id written in ``text``, or None when it cannot be one."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(BIGINT_MAX)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= BIGINT_MAX else None
 
 
 def numbers(raw: str, name: str, count: int) -> list[float]:

@@ -43,6 +43,6 @@ def filter_data_sources(sources: QuerySet, params, *, authenticated: bool) -> Qu
         raise FilterNeedsToken()
     if params.get("world") or params.get("locale"):
         raise FilterNotOffered()
-    if (ids := _dc_ids(params)) is not None:
+    if (ids := query_ids(params, "dc_id")) is not None:
         sources = sources.filter(pk__in=ids)
     return sources

@@ -61,6 +61,7 @@ class SyncTaskDetailView(generics.RetrieveAPIView):
 class DataSourceListView(generics.ListAPIView):
     """Data sources visible to the caller (Nexus's listing); anonymous callers see public ones."""
 
+    permission_classes = [AllowAny]
     serializer_class = DataSourceSerializer
 
     def get_queryset(self):

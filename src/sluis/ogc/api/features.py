@@ -11,7 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from sluis.errors import InvalidParameter
@@ -31,6 +31,7 @@ _CRS = OpenApiParameter("crs", OpenApiTypes.URI, description="CRS of the respons
 
 
 class _OgcView(APIView):
+    permission_classes = [AllowAny]  # the landing page and conformance hold no data
     content_negotiation_class = OgcNegotiation
     allowed: set[str] = {"f", "token"}
 
