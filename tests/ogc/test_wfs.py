@@ -169,7 +169,7 @@ def test_nexus_style_requests_keep_working(api, consumer, stations):
         ({"typenames": "gemalen-noord", "bbox": "1,2,3,4,EPSG:9"}, 400, "unsupported_crs"),
         ({"typenames": "gemalen-noord", "featureid": "x.y"}, 400, "invalid_parameter"),
         ({"typenames": "gemalen-noord", "featureid": "9" * 30}, 400, "invalid_parameter"),
-        ({"typenames": "9" * 30}, 404, "collection_not_found"),
+        ({"typenames": "9" * 30}, 400, "invalid_parameter"),
         ({"typenames": "gemalen-noord", "filter": "<Filter/>"}, 400, "operation_not_supported"),
         ({"typenames": "gemalen-noord", "count": "0"}, 400, "invalid_parameter"),
         ({"typenames": "gemalen-noord", "version": "3.0.0"}, 400, "invalid_parameter"),

@@ -104,3 +104,11 @@ def instant_parse(text: str, name: str = "datetime") -> datetime:
 
 def _instant(text: str) -> datetime:
     return instant_parse(text, "datetime")
+
+
+def layer_name(raw: str, name: str) -> str:
+    """A layer named by alias or id (``prefix:`` allowed); an id beyond 64 bits is a 400."""
+    bare = raw.strip().rsplit(":", 1)[-1]
+    if bare.isdigit() and row_id(bare) is None:
+        raise InvalidParameter(f"'{name}' must be an alias or an id from 1 to {BIGINT_MAX}.")
+    return raw

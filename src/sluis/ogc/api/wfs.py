@@ -35,7 +35,15 @@ from sluis.ogc.crs import (
     geometry_transform,
 )
 from sluis.ogc.errors import CollectionNotFound, OperationNotSupported
-from sluis.ogc.params import bbox_parse, crs_param, numbers, params_folded, row_id, whole
+from sluis.ogc.params import (
+    bbox_parse,
+    crs_param,
+    layer_name,
+    numbers,
+    params_folded,
+    row_id,
+    whole,
+)
 from sluis.ogc.selectors import Layer
 
 _UNSUPPORTED = ("filter", "cql_filter", "sortby", "storedquery_id")
@@ -195,7 +203,7 @@ def _type_names(params: dict, *, required: bool) -> list[str]:
 
 
 def _layer(user, name: str) -> Layer:
-    layer = selectors.layer_readable(user=user, kind="vector", name=name)
+    layer = selectors.layer_readable(user=user, kind="vector", name=layer_name(name, "typenames"))
     if layer is None:
         raise CollectionNotFound(
             f"No vector data source {name!r} is readable by you (use sluis:<alias> or the id)."

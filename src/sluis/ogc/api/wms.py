@@ -26,7 +26,7 @@ from sluis.ogc.api.links import token_query
 from sluis.ogc.api.negotiation import OgcNegotiation
 from sluis.ogc.crs import point_to_lonlat
 from sluis.ogc.errors import FrameNotFound, LayerNotFound, OperationNotSupported, UnsupportedCrs
-from sluis.ogc.params import bbox_parse, instant_parse, params_folded, whole
+from sluis.ogc.params import bbox_parse, instant_parse, layer_name, params_folded, whole
 
 
 @extend_schema(
@@ -132,7 +132,9 @@ class WmsView(APIView):
         names = [part for part in (raw or "").split(",") if part.strip()]
         if len(names) != 1:
             raise InvalidParameter(f"'{name}' must name one layer (its alias or id).")
-        layer = selectors.layer_readable(user=self.request.user, kind="raster", name=names[0])
+        layer = selectors.layer_readable(
+            user=self.request.user, kind="raster", name=layer_name(names[0], name)
+        )
         if layer is None:
             raise LayerNotFound()
         when = params.get("time", "").strip()
