@@ -52,7 +52,8 @@ def setup(work: Path, size_mb: int) -> None:
     call_command("migrate", verbosity=0)
     from sluis.accounts.services import organization_get_or_create, token_create, user_create
     from sluis.catalog.services import data_source_create
-    from sluis.ingest.contracts import IngestJob, Member, processor_for
+    from sluis.formats.records import Member
+    from sluis.kinds import IngestJob, kind_get
 
     src = work / "input.tif"
     _raster_bench().make_input(src, size_mb)
@@ -63,11 +64,11 @@ def setup(work: Path, size_mb: int) -> None:
     job = IngestJob(
         upload_id=1,
         data_source=source,
-        settings={},
+        ingest_settings={},
         members=[Member(member, "bench_2020-01-01.tif", "geotiff", member.stat().st_size)],
         received_at=datetime.now(UTC),
     )
-    processor_for("raster").process(job)
+    kind_get("raster").processor.process(job)
     user = user_create(username="bench", organization=None, is_staff=True)
     print(json.dumps({"token": token_create(user=user).secret, "size": src.stat().st_size}))
 

@@ -1,6 +1,6 @@
 """Run the real clients (GDAL's own drivers, QGIS) in a child process with a clean environment.
 
-``sluis.ingest.gdal`` switches off GDAL's network drivers (WFS, OAPIF, WMS, ...) through
+``sluis.readers.gdal`` switches off GDAL's network drivers (WFS, OAPIF, WMS, ...) through
 environment variables when it is imported, and the test process has imported it; a child
 process without those variables gets GDAL as any user has it.
 """

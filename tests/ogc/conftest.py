@@ -67,7 +67,7 @@ def own_object_storage(settings, tmp_path):
 
 def store_frames(source, tmp_path, frames, django_capture_on_commit_callbacks):
     """Store ``{date: offset}`` frames of the 20 x 20 RD New test grid (pixel (0, 0) nodata)."""
-    from sluis.ingest.contracts import processor_for
+    from sluis.kinds import kind_get
     from tests.datastore.rasters.builders import grid, make_job, write_geotiff
 
     for number, (day, offset) in enumerate(frames.items(), start=1):
@@ -78,7 +78,7 @@ def store_frames(source, tmp_path, frames, django_capture_on_commit_callbacks):
         tif = write_geotiff(folder / "frame.tif", values, nodata=-9999)
         job = make_job(source, {f"e_{day}.tif": tif}, folder, upload_id=number)
         with django_capture_on_commit_callbacks(execute=True):
-            processor_for("raster").process(job)
+            kind_get("raster").processor.process(job)
 
 
 @pytest.fixture

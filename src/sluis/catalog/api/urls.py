@@ -3,7 +3,6 @@ from django.urls import path
 from sluis.catalog.api import views
 
 urlpatterns = [
-    path("data_sources/", views.DataSourceListView.as_view(), name="data-source-list"),
     path("sync_tasks/", views.SyncTaskListView.as_view(), name="sync-task-list"),
     path("sync_tasks_new/", views.SyncTaskListView.as_view(), name="sync-task-list-new"),
     path("sync_tasks/<int:pk>/", views.SyncTaskDetailView.as_view(), name="sync-task-detail"),

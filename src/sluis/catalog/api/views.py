@@ -3,20 +3,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
-from sluis.catalog.api.filters import filter_data_sources, filter_sync_tasks
-from sluis.catalog.api.serializers import (
-    DataSourceSerializer,
-    SyncTaskDetailSerializer,
-    SyncTaskSerializer,
-)
+from sluis.catalog.api.filters import filter_sync_tasks
+from sluis.catalog.api.serializers import SyncTaskDetailSerializer, SyncTaskSerializer
 from sluis.catalog.errors import SyncTaskNotFound
-from sluis.catalog.selectors import (
-    data_sources_visible,
-    data_sources_with_upload_task,
-    sync_task_visible,
-    sync_tasks_visible,
-)
-from sluis.uploads.selectors import data_sources_with_last_success
+from sluis.catalog.selectors import sync_task_visible, sync_tasks_visible
 
 _LIST_PARAMS = [
     OpenApiParameter("uploadable", OpenApiTypes.BOOL, description="only tasks accepting uploads"),
@@ -50,25 +40,3 @@ class SyncTaskDetailView(generics.RetrieveAPIView):
         if task is None:
             raise SyncTaskNotFound()
         return task
-
-
-@extend_schema(
-    parameters=[
-        OpenApiParameter("dc_id", OpenApiTypes.STR, description="comma list of data source ids"),
-        OpenApiParameter("token", OpenApiTypes.STR, description="API token"),
-    ]
-)
-class DataSourceListView(generics.ListAPIView):
-    """Data sources visible to the caller (Nexus's listing); anonymous callers see public ones."""
-
-    permission_classes = [AllowAny]
-    serializer_class = DataSourceSerializer
-
-    def get_queryset(self):
-        user = self.request.user
-        sources = filter_data_sources(
-            data_sources_visible(user=user),
-            self.request.GET,
-            authenticated=user.is_authenticated,
-        )
-        return data_sources_with_last_success(data_sources_with_upload_task(sources))

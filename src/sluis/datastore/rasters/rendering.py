@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from sluis.datastore.rasters.models import RasterFrame
 from sluis.datastore.rasters.services import value_range, viridis_png
-from sluis.ingest.gdal import (
+from sluis.readers.gdal import (
     CRS,
     Affine,
     Resampling,

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from sluis.uploads.api import views
+from sluis.uploads.api import data_sources, views
 
 urlpatterns = [
+    path("data_sources/", data_sources.DataSourceListView.as_view(), name="data-source-list"),
     path("sync_tasks/<int:pk>/upload/", views.UploadReceiveView.as_view(), name="upload-receive"),
     path(
         "sync_tasks/<int:pk>/uploads/",
