@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Max, Min, QuerySet
 from django.db.models.expressions import RawSQL
 
-from sluis.catalog.models import DataKind, DataSource
+from sluis.catalog.models import DataSource
 from sluis.catalog.selectors import data_sources_readable
 from sluis.datastore.rasters.models import RasterFrame
 from sluis.datastore.rasters.selectors import raster_frames_filter, raster_frames_readable
@@ -78,7 +78,7 @@ def _names() -> QuerySet:
 
 
 def vector_layers_readable(*, user) -> list[Layer]:
-    return layers_readable(user=user, kind=DataKind.VECTOR)
+    return layers_readable(user=user, kind="vector")
 
 
 def datetime_field(source: DataSource) -> str | None:
@@ -163,7 +163,7 @@ def _utc(text: str | None) -> datetime | None:
 
 
 def raster_layers_readable(*, user) -> list[Layer]:
-    return layers_readable(user=user, kind=DataKind.RASTER)
+    return layers_readable(user=user, kind="raster")
 
 
 def raster_frames(*, user, layer: Layer) -> QuerySet[RasterFrame]:
