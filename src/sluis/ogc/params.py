@@ -19,7 +19,7 @@ from sluis.params import BIGINT_MAX, query_datetime, query_int
 
 def params_folded(query: QueryDict) -> dict[str, str]:
     """Parameter names in lower case (WFS and WMS names are case-insensitive)."""
-    return {key.lower(): value for key, value in query.items()}
+    return {key.lower(): str(value) for key, value in query.items()}
 
 
 def whole(raw: str | None, name: str, *, default: int | None, minimum: int) -> int:
@@ -78,9 +78,9 @@ def datetime_interval(raw: str | None) -> tuple[datetime | None, datetime | None
         return None, None
     text = raw.strip()
     if "/" not in text:
-        start = _instant(text)
+        instant = _instant(text)
         is_day = len(text) == 10
-        return start, start + timedelta(days=1, seconds=-1) if is_day else start
+        return instant, instant + timedelta(days=1, seconds=-1) if is_day else instant
     low, _, high = text.partition("/")
     start, end = _open_end(low), _open_end(high)
     if start is not None and end is not None and start > end:

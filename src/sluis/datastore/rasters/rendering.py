@@ -43,9 +43,10 @@ def _map_values(frame, dst_crs, bounds: Bounds, width: int, height: int, band: i
     out = np.full((height, width), np.nan, dtype="float64")
     src_crs = CRS.from_wkt(frame.crs_wkt)
     try:
-        seen = bounds_transform(dst_crs, src_crs, bounds)
+        left, bottom, right, top = bounds_transform(dst_crs, src_crs, bounds)
     except ValueError:  # a bbox outside the projection's area of use shows nothing
         return np.ma.masked_invalid(out)
+    seen = (left, bottom, right, top)
     clipped = (
         max(seen[0], frame.x_min),
         max(seen[1], frame.y_min),
