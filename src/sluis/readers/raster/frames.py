@@ -249,7 +249,10 @@ def _frame_times(src: Any, member: Member, options: RasterOptions) -> list[datet
     if dimension and src.count > 1:
         return _cf_times(src, member, dimension)  # a name can date one frame, not many
     tried: list[str] = []
-    found = _single_time(src, member, options, dimension, tried)
+    try:
+        found = _single_time(src, member, options, dimension, tried)
+    except TimestampError as exc:
+        raise RasterProblem(f"{member.name}: {exc}") from exc
     if found is None:
         raise RasterProblem(f"{member.name}: no timestamp found; tried " + "; ".join(tried) + ".")
     return [found]
@@ -273,11 +276,8 @@ def _single_time(
             return _cf_times(src, member, dimension)[0]
         tried.append("the NetCDF time coordinate (the variable has no time dimension)")
     if options.filename_pattern is None:
-        try:
-            if found := timestamps.from_name(member.name, options.timezone):
-                return found
-        except TimestampError as exc:
-            raise RasterProblem(f"{member.name}: {exc}") from exc
+        if found := timestamps.from_name(member.name, options.timezone):
+            return found
         tried.append("a date in the file name such as 2020-01-01, 20200101 or 2020-01-01T0600")
     return None
 
@@ -288,9 +288,12 @@ def _cf_times(src: Any, member: Member, dimension: str) -> list[datetime]:
     try:
         values = [float(src.tags(band)[f"NETCDF_DIM_{dimension}"]) for band in src.indexes]
         return timestamps.from_cf(values, units, tags.get(f"{dimension}#calendar"))
+    except TimestampError as exc:
+        raise RasterProblem(f"{member.name}: the {dimension!r} coordinate: {exc}") from exc
     except (KeyError, ValueError) as exc:
         raise RasterProblem(
-            f"{member.name}: the {dimension!r} coordinate is not a CF time ({exc})."
+            f"{member.name}: the {dimension!r} coordinate is not a CF time (a value or its "
+            "units cannot be read)."
         ) from exc
 
 
