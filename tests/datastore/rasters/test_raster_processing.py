@@ -321,3 +321,22 @@ def test_an_unusable_filename_pattern_fails_the_upload_with_the_reason(
     settings = {"filename_pattern": "evaporation.tif"}
     with pytest.raises(IngestFailed, match="filename_pattern"):
         process(make_job(raster_source, {"e_2020-01-01.tif": path}, tmp_path, settings=settings))
+
+
+def test_a_truncated_netcdf_fails_loudly_and_never_overwrites_frames_with_zeros(
+    raster_source, process, tmp_path
+):
+    days, units = [0, 1, 2], "days since 2020-01-01"
+    good = write_netcdf(tmp_path / "good.nc", [grid(0), grid(1000), grid(2000)], days, units)
+    process(make_job(raster_source, {"e.nc": good}, tmp_path))
+    before = [_value(f) for f in RasterFrame.objects.order_by("timestamp")]
+    newer = write_netcdf(tmp_path / "new.nc", [grid(5), grid(6), grid(7)], days, units)
+    truncated = tmp_path / "truncated.nc"
+    truncated.write_bytes(newer.read_bytes()[: newer.stat().st_size // 2])
+
+    job = make_job(raster_source, {"e.nc": truncated}, tmp_path, upload_id=2)
+    with pytest.raises(IngestFailed):
+        process(job)
+
+    assert "is truncated" in job.report.problems[0].message
+    assert [_value(f) for f in RasterFrame.objects.order_by("timestamp")] == before

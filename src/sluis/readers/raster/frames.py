@@ -27,6 +27,7 @@ import numpy as np
 from sluis.formats.errors import UnreadableFile
 from sluis.formats.records import Member
 from sluis.readers import gdal, timestamps
+from sluis.readers.raster.classic import HeaderDamaged, classic_expected_size
 from sluis.readers.timestamps import FilenamePattern, TimestampError
 
 PRJ_MAX_BYTES = 64 * 1024
@@ -126,6 +127,8 @@ def frames_plan(
     member: Member, *, options: RasterOptions, budgets: RasterBudgets, prj: Path | None = None
 ) -> list[FramePlan]:
     """Every frame of ``member``, from its header only (see module docstring)."""
+    if member.format == "netcdf":
+        _check_complete(member)
     with _open(member, options.variable) as src:
         _check_budgets(src, member, budgets)
         crs_override = _crs_override(src, member, options, prj)
@@ -139,6 +142,21 @@ def frames_plan(
         )
         for i, t in enumerate(times, start=1)
     ]
+
+
+def _check_complete(member: Member) -> None:
+    """A classic NetCDF shorter than its header promises is truncated: its missing data would
+    be read as zeros (``sluis.readers.raster.classic``)."""
+    try:
+        expected = classic_expected_size(member.path)
+    except HeaderDamaged as exc:
+        raise RasterProblem(f"{member.name}: its NetCDF header is damaged.") from exc
+    actual = member.path.stat().st_size
+    if expected is not None and actual < expected:
+        raise RasterProblem(
+            f"{member.name}: is truncated: its header describes {expected} bytes, the file holds "
+            f"{actual}; nothing of it was stored."
+        )
 
 
 def _crs_override(src: Any, member: Member, options: RasterOptions, prj: Path | None) -> Any:
