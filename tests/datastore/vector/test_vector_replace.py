@@ -177,11 +177,19 @@ def test_when_every_feature_is_skipped_the_current_data_is_kept(tmp_path, vector
     assert len(_stored(vector_source)) == 2
 
 
-NAN_GEOJSON = """{"type": "FeatureCollection", "features": [
-{"type": "Feature", "properties": {"id": "a"}, "geometry": {"type": "Point", "coordinates": [NaN, 52.0]}},
-{"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Point", "coordinates": [5.0, 52.0]}},
-{"type": "Feature", "properties": {"id": "c"},
- "geometry": {"type": "LineString", "coordinates": [[5.0, 52.0], [NaN, NaN]]}}]}"""
+def _feature(name, geometry):
+    return f'{{"type": "Feature", "properties": {{"id": "{name}"}}, "geometry": {geometry}}}'
+
+
+NAN_GEOJSON = (
+    '{"type": "FeatureCollection", "features": ['
+    + _feature("a", '{"type": "Point", "coordinates": [NaN, 52.0]}')
+    + ", "
+    + _feature("b", '{"type": "Point", "coordinates": [5.0, 52.0]}')
+    + ", "
+    + _feature("c", '{"type": "LineString", "coordinates": [[5.0, 52.0], [NaN, NaN]]}')
+    + "]}"
+)
 
 
 def test_a_nan_coordinate_is_a_feature_problem_never_an_empty_point(tmp_path, vector_source):

@@ -47,7 +47,7 @@ def test_two_different_dates_in_a_name_are_ambiguous():
     ["c10m_2020-01-01_2021-01-01.tif", "c10m_20200101_20210101.tif", "a_2020_01_01_2021_01_01.tif"],
 )
 def test_a_name_with_two_dates_is_an_error_never_a_date_and_a_time(name):
-    with pytest.raises(TimestampError, match="several dates.*2020-01-01.*2021-01-01"):
+    with pytest.raises(TimestampError, match=r"several dates.*2020-01-01.*2021-01-01"):
         from_name(name, UTC_ZONE)
 
 
