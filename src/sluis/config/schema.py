@@ -49,7 +49,10 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     members = MemberProblemSerializer(many=True, required=False)
-    errors = serializers.JSONField(required=False)
+
+    def get_fields(self):
+        # ``errors`` is also the name of Serializer's own property: added here, not as a field.
+        return {**super().get_fields(), "errors": serializers.JSONField(required=False)}
 
 
 class SluisAutoSchema(AutoSchema):

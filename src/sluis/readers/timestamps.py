@@ -160,9 +160,9 @@ def from_name(name: str, tz: ZoneInfo) -> datetime | None:
 def _default_value(hit: re.Match) -> datetime | None:
     year = hit["y1"] or hit["y2"] or hit["y3"]
     month, day = hit["m1"] or hit["m2"] or hit["m3"], hit["d1"] or hit["d2"] or hit["d3"]
-    parts = [int(year), int(month), int(day), int(hit["H"] or 0), int(hit["M"] or 0)]
-    try:
-        value = datetime(*parts, int(hit["S"] or 0))  # naive: in the data source's time zone
+    hour, minute, second = (int(hit[part] or 0) for part in ("H", "M", "S"))
+    try:  # naive: in the data source's time zone
+        value = datetime(int(year), int(month), int(day), hour, minute, second)
     except ValueError:
         if hit["y3"]:
             return None  # a compact run of digits that is no date: keep looking

@@ -199,7 +199,7 @@ class FeatureBuilder:
             return geoms
         for i in np.flatnonzero(broken):
             self.problem(
-                raw, i, "a coordinate is not a number (NaN or infinite), or the point is empty"
+                raw, int(i), "a coordinate is not a number (NaN or infinite), or the point is empty"
             )
         bad |= broken
         geoms = geoms.copy()
