@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -340,3 +341,17 @@ def test_a_truncated_netcdf_fails_loudly_and_never_overwrites_frames_with_zeros(
 
     assert "is truncated" in job.report.problems[0].message
     assert [_value(f) for f in RasterFrame.objects.order_by("timestamp")] == before
+
+
+def test_a_geotiff_with_an_infinite_pixel_is_stored_with_valid_json_statistics(
+    raster_source, process, tmp_path
+):
+    values = grid()
+    values[2, 2] = np.inf
+    path = write_geotiff(tmp_path / "inf.tif", values)
+
+    process(make_job(raster_source, {"evap_20200101.tif": path}, tmp_path))
+
+    frame = RasterFrame.objects.get()
+    json.dumps(frame.band_stats, allow_nan=False)  # raises on Infinity or NaN
+    assert frame.max is None or np.isfinite(frame.max)

@@ -347,9 +347,17 @@ def frame_write(
             bands=len(bands),
             dtype=src.dtypes[bands[0] - 1],
             nodata=None if nodata is None else float(nodata),
-            band_stats=stats.result(),
+            band_stats=[_finite(band) for band in stats.result()],
             size=dst.stat().st_size,
         )
+
+
+def _finite(stats: dict[str, float] | None) -> dict[str, float] | None:
+    """A band's statistics only when every one is finite: an infinite pixel must not make them
+    Infinity, which JSON (and the database's JSON check) refuses."""
+    if stats is None or not all(math.isfinite(value) for value in stats.values()):
+        return None
+    return stats
 
 
 def _statistics(plan: FramePlan, bands: list[int], cache_mb: int) -> list:
