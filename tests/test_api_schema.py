@@ -73,3 +73,9 @@ def test_every_operation_documents_the_server_framing_errors_and_a_404_for_ids(s
             assert {"400", "414", "431"} <= set(op["responses"]), path
             if "{" in path:
                 assert "404" in op["responses"], path
+
+
+def test_the_legacy_upload_list_documents_no_receiving_errors(schema):
+    listing, create = operation(schema, "uploads/"), operation(schema, "uploads/", "post")
+
+    assert "413" not in listing["responses"] and "413" in create["responses"]

@@ -2,12 +2,12 @@
 
 Every operation documents every status it can answer, with the JSON error body
 ``{"detail", "code", ...}`` of ``config/exceptions.py``. The common ones are derived here rather
-than repeated per view: 400, 414 and 431 everywhere (the server's answers to malformed HTTP),
-403 and 429 wherever a token is read (an unknown token or a caller without the right; too many
-bad tokens from one address), 400 wherever a query parameter is parsed
-(``sluis.params``), 404 wherever a path or a query parameter names an object (an id, a data
-source, a page past the last). A view adds the statuses only it
-answers in ``error_statuses`` (the upload endpoint's 408/409/411/413/415/422/503/507, say).
+than repeated per view: 400, 414 and 431 everywhere (malformed HTTP framing, a request line or
+headers too large; 400 also for a bad query parameter, ``sluis.params``), 403 and 429 wherever a
+token is read (an unknown token or a caller without the right; too many bad tokens from one
+address), 404 wherever a path or a query parameter names an object (an id, a data source, a
+page past the last). A view adds the statuses only it answers in ``error_statuses``, a tuple or
+a dict per method (the upload endpoints' 408, 409, 411, 413, 415, 422, 503 and 507).
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -72,7 +72,10 @@ class SluisAutoSchema(AutoSchema):
 
     def error_statuses(self) -> set[int]:
         """The error statuses this operation can answer (see the module's docstring)."""
-        statuses = ANY_REQUEST | set(getattr(self.view, "error_statuses", ()))
+        declared = getattr(self.view, "error_statuses", ())
+        if isinstance(declared, dict):  # per method: {"POST": (409, ...)}
+            declared = declared.get(self.method, ())
+        statuses = ANY_REQUEST | set(declared)
         if self.view.get_authenticators():
             statuses |= {403, 429}
         query = [p["name"] for p in self._get_parameters() if p.get("in") == "query"]

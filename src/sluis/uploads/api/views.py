@@ -217,7 +217,7 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
 
     serializer_class = LegacyUploadSerializer
     pagination_class = None
-    error_statuses = _RECEIVING_ERRORS
+    error_statuses = {"POST": _RECEIVING_ERRORS}
 
     @extend_schema(operation_id="uploads_legacy_list", responses=LegacyUploadSerializer(many=True))
     def get(self, request):
