@@ -28,7 +28,7 @@ CHUNK = 1024 * 1024
 FIRST_CHUNK = 64 * 1024  # small first read: a hostile preamble is refused after 64 KiB
 MAX_PREAMBLE = 64 * 1024
 # Part encodings that leave the bytes as sent; any other (base64, quoted-printable) is refused
-# rather than stored as its encoded text (docs/decisions/0017-part-transfer-encoding.md).
+# rather than stored as its encoded text (docs/decisions/0018-part-transfer-encoding.md).
 IDENTITY_ENCODINGS = {"", "7bit", "8bit", "binary"}
 MULTIPART_OVERHEAD = 1024 * 1024  # body bytes allowed beyond the file: part headers and fields
 _BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,./:=? -]{0,69}[0-9A-Za-z'()+_,./:=?-]")  # RFC 2046
