@@ -200,3 +200,24 @@ def test_a_boundary_at_the_rfc_limit_works(api, url):
     boundary = "b" * 70
     body = multipart(file_part("a.csv"), boundary=boundary)
     assert post_raw(api, url, body, boundary=boundary).status_code == 201
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable", "BASE64 "])
+def test_a_part_with_a_transfer_encoding_is_refused_not_stored_as_text(
+    api, url, storage_dir, encoding
+):
+    started = time.monotonic()
+    headers, _ = file_part("levels.csv")
+    part = (f"{headers}\r\nContent-Transfer-Encoding: {encoding}", b"bG9jYXRpb24sCg==")
+
+    refused(
+        post_raw(api, url, multipart(part)), started, 400, "unsupported_part_encoding", storage_dir
+    )
+
+
+@pytest.mark.parametrize("encoding", ["binary", "8bit"])
+def test_a_part_with_an_identity_transfer_encoding_is_received(api, url, encoding):
+    headers, content = file_part("levels.csv")
+    part = (f"{headers}\r\nContent-Transfer-Encoding: {encoding}", content)
+
+    assert post_raw(api, url, multipart(part)).status_code == 201

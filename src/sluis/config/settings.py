@@ -132,7 +132,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 10,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sluis.config.schema.SluisAutoSchema",
     "EXCEPTION_HANDLER": "sluis.config.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -252,6 +252,10 @@ for _name in (
 # Readers work through uploads in pieces so memory stays bounded whatever the file size.
 SLUIS_TIMESERIES_CHUNK_BYTES = env.int("SLUIS_TIMESERIES_CHUNK_BYTES", default=8 * 1024 * 1024)
 SLUIS_TIMESERIES_BATCH_ROWS = env.int("SLUIS_TIMESERIES_BATCH_ROWS", default=50_000)
+# Budgets per upload, checked while reading (docs/formats/timeseries.md): columns of one CSV
+# header, and distinct (location, parameter) series of the whole upload.
+SLUIS_TIMESERIES_MAX_COLUMNS = env.int("SLUIS_TIMESERIES_MAX_COLUMNS", default=10_000)
+SLUIS_TIMESERIES_MAX_SERIES = env.int("SLUIS_TIMESERIES_MAX_SERIES", default=50_000)
 # GET /events/: largest `count` a caller may ask for (the default `count` is 100000, as in Nexus).
 SLUIS_EVENTS_MAX_COUNT = env.int("SLUIS_EVENTS_MAX_COUNT", default=10_000_000)
 

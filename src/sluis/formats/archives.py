@@ -35,6 +35,7 @@ from sluis.formats.sniffing import (
     sniff,
     zip_head_document_format,
 )
+from sluis.formats.zipdir import directory_scan
 
 CHUNK = 1024 * 1024
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -95,7 +96,7 @@ def zip_inspect(path: Path, budgets: Budgets, *, one_format: bool = True) -> lis
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise Rejected(
-            f"The ZIP archive is damaged or truncated ({exc}).", code="archive_corrupt"
+            f"The ZIP archive is damaged or truncated ({_reason(exc)}).", code="archive_corrupt"
         ) from exc
     with archive:
         infos = archive.infolist()
@@ -105,6 +106,7 @@ def zip_inspect(path: Path, budgets: Budgets, *, one_format: bool = True) -> lis
         kept = [i for i in infos if not i.is_dir() and not is_ignored(i.filename)]
         for info in infos:
             offences.extend(_entry_offences(info, budgets))
+        offences.extend(_duplicate_offences(kept))
         _raise_if(offences)
         _check_total(kept, budgets)
         if not kept:
@@ -126,7 +128,7 @@ def zip_extract(path: Path, plan: list[Planned], dest: Path, budgets: Budgets) -
                     size = _copy_capped(source, dest / item.target, cap, item.name)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise Rejected.of(
-                    [Offence(item.name, f"cannot be read ({exc})", "archive_corrupt")]
+                    [Offence(item.name, f"cannot be read ({_reason(exc)})", "archive_corrupt")]
                 ) from exc
             total += size
             if total > budgets.max_total_size:
@@ -151,14 +153,31 @@ def zip_unsafe_offences(path: Path, archive: zipfile.ZipFile) -> list[Offence]:
 
 
 def _check_declared_count(path: Path, budgets: Budgets) -> None:
-    """Refuse on the end record's entry count before ``ZipFile`` builds one object per entry."""
-    with path.open("rb") as handle:
-        # zipfile's end-record reader (zip64 aware) is private but has been stable for decades.
-        record = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
-    if record is None:
-        raise Rejected("The ZIP archive has no central directory.", code="archive_corrupt")
-    if record[zipfile._ECD_ENTRIES_TOTAL] > budgets.max_members:  # type: ignore[attr-defined]
-        raise _too_many(record[zipfile._ECD_ENTRIES_TOTAL], budgets)  # type: ignore[attr-defined]
+    """Refuse on the end record's count, then on the entries counted in the directory, before
+    ``ZipFile`` builds one object per entry (``sluis.formats.zipdir``)."""
+    scan = directory_scan(path, limit=budgets.max_members + 1)
+    if scan.problem:
+        raise Rejected(f"The ZIP archive is damaged: {scan.problem}.", code="archive_corrupt")
+    if scan.declared > budgets.max_members:
+        raise _too_many(scan.declared, budgets)
+    if scan.counted > budgets.max_members:
+        raise _too_many_found(budgets)
+
+
+def _too_many_found(budgets: Budgets) -> Rejected:
+    return Rejected(
+        f"The archive's central directory holds more than {budgets.max_members} entries; "
+        f"at most {budgets.max_members} are accepted.",
+        code="archive_too_many_members",
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """What a supplier may read of a read error: zipfile's and zlib's own words (they name
+    members, never paths), else a fixed phrase."""
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | NotImplementedError):
+        return str(exc)
+    return "it ends early or cannot be read"
 
 
 def _too_many(count: int, budgets: Budgets) -> Rejected:
@@ -206,6 +225,20 @@ def _overlaps(path: Path, infos: list[zipfile.ZipInfo], directory: int) -> list[
                 offences.append(
                     Offence(info.filename, "overlaps the central directory", "archive_unsafe")
                 )
+    return offences
+
+
+def _duplicate_offences(infos: list[zipfile.ZipInfo]) -> list[Offence]:
+    """Two members of one name (letter case aside) would unpack onto one another."""
+    seen: set[str] = set()
+    offences = []
+    for info in infos:
+        key = info.filename.casefold()
+        if key in seen:
+            offences.append(
+                Offence(info.filename, "appears more than once in the archive", "archive_duplicate")
+            )
+        seen.add(key)
     return offences
 
 
@@ -269,7 +302,7 @@ def _sniff_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Planned:
         with archive.open(info) as source:
             head = source.read(HEAD_SIZE)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-        return Planned(info.filename, f"unreadable:{exc}", info.file_size, "", info)
+        return Planned(info.filename, f"unreadable:{_reason(exc)}", info.file_size, "", info)
     fmt = sniff(head, info.filename)
     if fmt == "zip":
         fmt = zip_head_document_format(head)
@@ -355,9 +388,12 @@ def _assign_targets(planned: list[Planned]) -> list[Planned]:
     parts, a grid and its .prj); the extension is the member's own, lowercased, when it fits
     the content, else the format's canonical one."""
     stems: dict[str, str] = {}
-    result = []
+    result, targets = [], set()
     for item in planned:
         stem = stems.setdefault(_stem(item.name), f"m{len(stems) + 1:05d}")
+        if stem + _ext(item) in targets:  # two names mapping to one target: a stem of its own
+            stem = stems.setdefault(f"\0{len(stems)}", f"m{len(stems) + 1:05d}")
+        targets.add(stem + _ext(item))
         result.append(
             Planned(item.name, item.format, item.declared_size, stem + _ext(item), item.info)
         )
@@ -395,31 +431,62 @@ def gzip_inner_name(name: str) -> str:
 
 
 def gzip_inspect(path: Path, name: str, budgets: Budgets) -> Planned:
-    """Sniff the single file inside a ``.gz`` from its first 64 KiB."""
+    """Sniff the single file inside a ``.gz`` from its first 64 KiB; refuse one whose trailer
+    declares a size over the ratio budget (``gzip_extract`` enforces it on the real bytes)."""
     inner = gzip_inner_name(name)
     try:
         with gzip.open(path, "rb") as source:
             head = source.read(HEAD_SIZE)
     except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
-        raise Rejected(
-            f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt"
-        ) from exc
+        raise _gzip_corrupt(exc) from exc
     fmt = sniff(head, inner)
     if fmt == "zip":
         fmt = zip_head_document_format(head)
     item = Planned(inner, fmt, 0, "", None)
     offences = list(_member_offences(item, budgets))
     _raise_if(offences)
+    if _gzip_declared_size(path) > gzip_cap(path, fmt, budgets):
+        raise _gzip_ratio(budgets)
     return Planned(inner, fmt, 0, "m00001" + _ext(item), None)
 
 
+def gzip_cap(path: Path, fmt: str, budgets: Budgets) -> int:
+    """The most a ``.gz`` may unpack to: the member cap, and ``max_ratio`` times its size once
+    it unpacks to more than ``ratio_min_size``."""
+    by_ratio = max(path.stat().st_size * budgets.max_ratio, budgets.ratio_min_size)
+    return min(budgets.member_cap(fmt), by_ratio)
+
+
 def gzip_extract(path: Path, item: Planned, dest: Path, budgets: Budgets) -> Member:
-    cap = budgets.member_cap(item.format)
+    """Stream the inner file to ``dest/<target>``, refused past ``gzip_cap``."""
+    cap = gzip_cap(path, item.format, budgets)
     try:
         with gzip.open(path, "rb") as source:
             size = _copy_capped(source, dest / item.target, cap, item.name)
     except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
-        raise Rejected(
-            f"The gzip file is damaged or truncated ({exc}).", code="archive_corrupt"
-        ) from exc
+        raise _gzip_corrupt(exc) from exc
+    except Rejected as exc:
+        if cap < budgets.member_cap(item.format):
+            raise _gzip_ratio(budgets) from exc
+        raise
     return Member(dest / item.target, item.name, item.format, size)
+
+
+def _gzip_declared_size(path: Path) -> int:
+    """The size the gzip trailer declares (modulo 4 GiB, so a lower bound only)."""
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - 4, 0))
+        return int.from_bytes(handle.read(4), "little")
+
+
+def _gzip_corrupt(exc: Exception) -> Rejected:
+    reason = str(exc) if isinstance(exc, gzip.BadGzipFile | zlib.error) else "it ends early"
+    return Rejected(f"The gzip file is damaged or truncated ({reason}).", code="archive_corrupt")
+
+
+def _gzip_ratio(budgets: Budgets) -> Rejected:
+    return Rejected(
+        f"The gzip file unpacks to more than {budgets.max_ratio} times its size "
+        f"(compression ratio over {budgets.max_ratio}:1).",
+        code="archive_too_large",
+    )

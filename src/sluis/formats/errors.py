@@ -13,6 +13,7 @@ line, and of each offending archive member). The hierarchy::
         │                               the file or some archive members cannot be accepted;
         │                               answered 400 before 201 by the pre-flight, or the
         │                               upload fails with it in the pipeline
+        ├── TooManySeries               too_many_series: a timeseries upload over the series budget
         ├── UnreadableFile              unreadable_file: GDAL cannot read the file in its format
         ├── VectorInputError            invalid_vector: the vector upload cannot be read whole
         └── NoFeatures                  no_features: a vector upload without features (the
@@ -78,6 +79,18 @@ class Rejected(IngestFailed):
 
     def problems(self) -> list[Problem]:
         return [Problem(message=o.problem, file=o.name) for o in self.offences]
+
+
+class TooManySeries(IngestFailed):
+    """An upload holding more distinct timeseries than the budget allows."""
+
+    code = "too_many_series"
+
+    def __init__(self, limit: int):
+        super().__init__(
+            f"The upload holds more than {limit} distinct series (location and parameter); at "
+            f"most {limit} are accepted per upload (SLUIS_TIMESERIES_MAX_SERIES). Split it."
+        )
 
 
 class UnreadableFile(IngestFailed):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sluis.formats.magic import Head, extension, tiff_is_geo
 from sluis.formats.registry import describe, formats_all, formats_for_extension
+from sluis.formats.zipdir import directory_scan
 
 HEAD_SIZE = 64 * 1024
 MAX_DOCUMENT_PARTS = 10_000  # no Office document has more; bounds the directory we parse
@@ -79,11 +80,9 @@ def zip_document_format(path: Path) -> str:
     Only the central directory and the tiny ``mimetype`` member are read.
     """
     try:
-        with path.open("rb") as handle:
-            record = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
-        entries = record[zipfile._ECD_ENTRIES_TOTAL] if record else 0  # type: ignore[attr-defined]
-        if record is None or entries > MAX_DOCUMENT_PARTS:
-            return "zip"  # not a document; the archive pre-flight judges the entry count
+        scan = directory_scan(path, limit=MAX_DOCUMENT_PARTS + 1)
+        if scan.problem or max(scan.declared, scan.counted) > MAX_DOCUMENT_PARTS:
+            return "zip"  # not a document; the archive pre-flight judges the directory
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:

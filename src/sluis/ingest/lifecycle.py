@@ -10,6 +10,7 @@ released by leaving ``queued``/``processing`` (the partial unique constraint on 
 from __future__ import annotations
 
 import logging
+import tempfile
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from sluis.formats.errors import IngestFailed
 from sluis.formats.records import MAX_REPORTED_ERRORS, Counts, Problem, Report
 from sluis.ingest.owners import process_owner
 from sluis.ingest.reports import report_delete, report_store
-from sluis.text import text_storable
+from sluis.text import text_shown, text_storable
 from sluis.uploads.models import Upload, UploadStatus
 from sluis.uploads.signals import upload_finished
 
@@ -76,7 +77,7 @@ def upload_succeed(*, upload: Upload, counts: Counts, report: Report) -> bool:
         "unchanged": counts.unchanged,
         "deleted": counts.deleted,
         "rejected": max(counts.rejected, report.rejected),
-        "warnings": [text_storable(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
+        "warnings": [_shown(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
         "failure_reason": "",
         **_problem_fields(upload.pk, report.problems),
     }
@@ -97,8 +98,8 @@ def upload_failure_record(
     names the cause in the log line (``processing_failed``)."""
     fields = {
         "status": UploadStatus.FAILED,
-        "failure_reason": text_storable(reason),
-        "warnings": [text_storable(w) for w in (warnings or [])[:MAX_REPORTED_ERRORS]],
+        "failure_reason": _shown(reason),
+        "warnings": [_shown(w) for w in (warnings or [])[:MAX_REPORTED_ERRORS]],
         "inserted": 0,
         "updated": 0,
         "unchanged": 0,
@@ -258,9 +259,16 @@ def _sync_tasks(upload: Upload):
     return SyncTask.objects.filter(Q(pk=upload.sync_task_id) | Q(data_source=upload.data_source_id))
 
 
+def _shown(text: str) -> str:
+    """Storable text without the server's own folders (``sluis.text.text_shown``): every
+    reason, warning and problem message a supplier reads goes through here."""
+    folders = (settings.SLUIS_WORK_DIR, str(settings.DATA_DIR), tempfile.gettempdir())
+    return text_shown(text_storable(text), folders)
+
+
 def _storable_problem(problem: Problem) -> Problem:
     return Problem(
-        message=text_storable(problem.message),
+        message=_shown(problem.message),
         file=text_storable(problem.file),
         line=problem.line,
         feature=None if problem.feature is None else text_storable(str(problem.feature)),

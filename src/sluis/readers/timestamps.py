@@ -12,6 +12,7 @@ works for ``evaporation#2020-1-1.tif``.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -38,14 +39,23 @@ _DIRECTIVES = {
     "%": "%",
 }
 _PLACEHOLDER = re.compile(r"\{timestamp:([^{}]+)\}")
+UTC_ZONE = ZoneInfo("UTC")
 
 # Dates in names without a configured pattern: 2020-01-01, 2020_01_01, 2020.01.01, 20200101,
 # 2020-1-1, each optionally followed by a time: T0600, T06:00, _0600, T060000, T06:00:00.
+# A hyphenated date may have any year (so _9999-12-31 is reported, not overlooked); the other
+# forms need a 19xx/20xx year, as tile numbers look like them. A time never starts a second date
+# (in c10m_2020-01-01_2021-01-01 "_2021" is the next date, not 20:21).
+_NEXT_DATE = r"(?!\d{4}-\d|(?:19|20)\d{2}[_.]\d|(?:19|20)\d{6}(?!\d))"
 _DEFAULT_DATE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})"
-    r"(?:(?P<sep>[-_.])(?P<m1>\d{1,2})(?P=sep)(?P<d1>\d{1,2})|(?P<m2>\d{2})(?P<d2>\d{2}))"
-    r"(?:[T_ ](?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?)?(?!\d)"
+    r"(?<!\d)(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
+    r"|(?P<y2>(?:19|20)\d{2})(?P<sep>[_.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})"
+    r"|(?P<y3>(?:19|20)\d{2})(?P<m3>\d{2})(?P<d3>\d{2}))"
+    rf"(?:[T_ ]{_NEXT_DATE}(?P<H>\d{{2}}):?(?P<M>\d{{2}})(?::?(?P<S>\d{{2}}))?)?(?!\d)"
 )
+# Years a timestamp may have: wide, yet far enough from datetime's limits (1..9999) that no time
+# zone shift or API arithmetic overflows.
+MIN_YEAR, MAX_YEAR = 1000, 9998
 _TIFF_DATETIME = re.compile(r"^\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})\s*$")
 
 
@@ -87,12 +97,15 @@ class FilenamePattern:
             raise PatternError(f"{hit.group(1)!r} is not a valid {self.format!r} time.") from exc
 
     def match(self, name: str, tz: ZoneInfo) -> datetime | None:
-        """The timestamp in ``name`` in UTC (naive times in ``tz``); None if there is none."""
+        """The timestamp in ``name`` in UTC (naive times in ``tz``); None if there is none.
+        Raises TimestampError for a time outside ``MIN_YEAR``..``MAX_YEAR``."""
         try:
             parsed = self.timestamp(name)
         except PatternError:
             return None
-        return as_utc(parsed, tz) if parsed else None
+        if parsed is None:
+            return None
+        return as_utc(year_check(parsed, f"the name holds {parsed.date().isoformat()}"), tz)
 
 
 def _literal(text: str) -> str:
@@ -129,7 +142,10 @@ def as_utc(value: datetime, tz: ZoneInfo) -> datetime:
 def from_name(name: str, tz: ZoneInfo) -> datetime | None:
     """A date or date-time in a file name in a common form, when no pattern is configured.
 
-    Two different dates in one name are ambiguous: that is an error asking for a pattern.
+    Two different dates in one name are ambiguous, and a name visibly holding a date that is no
+    real date (2025-02-30) or lies outside ``MIN_YEAR``..``MAX_YEAR``: both raise
+    ``TimestampError`` with a sentence saying so. A compact 8-digit run that is no date
+    (``run_12345678``) is not taken for one.
     """
     found = {_default_value(hit) for hit in _DEFAULT_DATE.finditer(basename(name))}
     dates = {value for value in found if value is not None}
@@ -142,18 +158,27 @@ def from_name(name: str, tz: ZoneInfo) -> datetime | None:
 
 
 def _default_value(hit: re.Match) -> datetime | None:
-    month, day = hit["m1"] or hit["m2"], hit["d1"] or hit["d2"]
-    try:
-        return datetime(  # naive: the caller applies the data source's time zone
-            int(hit["y"]),
-            int(month),
-            int(day),
-            int(hit["H"] or 0),
-            int(hit["M"] or 0),
-            int(hit["S"] or 0),
-        )
+    year = hit["y1"] or hit["y2"] or hit["y3"]
+    month, day = hit["m1"] or hit["m2"] or hit["m3"], hit["d1"] or hit["d2"] or hit["d3"]
+    hour, minute, second = (int(hit[part] or 0) for part in ("H", "M", "S"))
+    try:  # naive: in the data source's time zone
+        value = datetime(int(year), int(month), int(day), hour, minute, second)
     except ValueError:
-        return None  # 2020-13-45 is not a date; keep looking
+        if hit["y3"]:
+            return None  # a compact run of digits that is no date: keep looking
+        raise TimestampError(
+            f"the name holds {hit[0].lstrip('_T ')!r}, which is not a valid date."
+        ) from None
+    return year_check(value, f"the name holds {value.date().isoformat()}")
+
+
+def year_check(value: datetime, what: str) -> datetime:
+    """``value`` if its year is within ``MIN_YEAR``..``MAX_YEAR``, else ``TimestampError``."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise TimestampError(
+            f"{what}, outside the years {MIN_YEAR} to {MAX_YEAR} that Sluis stores."
+        )
+    return value
 
 
 def from_tiff_datetime(value: str | None, tz: ZoneInfo) -> datetime | None:
@@ -176,6 +201,8 @@ def from_cf(values: list[float], units: str, calendar: str | None) -> list[datet
     proleptic_gregorian); ``noleap`` or ``360_day`` model time has no real date to store.
     """
     calendar = (calendar or "standard").lower()
+    if not all(math.isfinite(value) for value in values):
+        raise TimestampError("the time coordinate holds a value that is not a number (NaN).")
     try:
         dates = cftime.num2date(
             values,
@@ -184,12 +211,14 @@ def from_cf(values: list[float], units: str, calendar: str | None) -> list[datet
             only_use_cftime_datetimes=False,
             only_use_python_datetimes=True,
         )
-    except ValueError as exc:
+        moments = [_plain(date) for date in dates]
+    except (ValueError, OverflowError) as exc:
         raise TimestampError(
             f"the time coordinate (units {units!r}, calendar {calendar!r}) cannot be read as "
-            f"real dates ({exc})."
+            f"real dates between the years {MIN_YEAR} and {MAX_YEAR}."
         ) from exc
-    return [as_utc(_plain(date), ZoneInfo("UTC")) for date in dates]
+    what = "the time coordinate holds {}"
+    return [as_utc(year_check(m, what.format(m.date().isoformat())), UTC_ZONE) for m in moments]
 
 
 def _plain(value: datetime) -> datetime:

@@ -61,6 +61,14 @@ class MalformedMultipart(SluisError):
     default_detail = "The multipart body is malformed."
 
 
+class UnsupportedPartEncoding(SluisError):
+    code = "unsupported_part_encoding"
+    default_detail = (
+        "A part declares a Content-Transfer-Encoding (base64, quoted-printable, ...); "
+        "send the file's bytes as they are (RFC 7578 deprecates the header)."
+    )
+
+
 class TruncatedBody(SluisError):
     code = "truncated_body"
     default_detail = "The request body ended before the multipart message was complete."

@@ -29,6 +29,9 @@ from sluis.uploads.spool import SpoolWriter
 CHUNK = 1024 * 1024
 FIRST_CHUNK = 64 * 1024  # small first read: a hostile preamble is refused after 64 KiB
 MAX_PREAMBLE = 64 * 1024
+# Part encodings that leave the bytes as sent; any other (base64, quoted-printable) is refused
+# rather than stored as its encoded text (docs/decisions/0019-part-transfer-encoding.md).
+IDENTITY_ENCODINGS = {"", "7bit", "8bit", "binary"}
 MULTIPART_OVERHEAD = 1024 * 1024  # body bytes allowed beyond the file: part headers and fields
 _BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,./:=? -]{0,69}[0-9A-Za-z'()+_,./:=?-]")  # RFC 2046
 
@@ -263,6 +266,9 @@ class _FormReader:
         self._value.clear()
 
     def headers_finished(self) -> None:
+        encoding = _header(self._headers, b"content-transfer-encoding").strip().lower()
+        if encoding not in IDENTITY_ENCODINGS:
+            raise errors.UnsupportedPartEncoding()
         disposition = _header(self._headers, b"content-disposition")
         kind, params = content_disposition_parse(disposition)
         if kind != "form-data" or "name" not in params:

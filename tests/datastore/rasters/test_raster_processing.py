@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -321,3 +322,36 @@ def test_an_unusable_filename_pattern_fails_the_upload_with_the_reason(
     settings = {"filename_pattern": "evaporation.tif"}
     with pytest.raises(IngestFailed, match="filename_pattern"):
         process(make_job(raster_source, {"e_2020-01-01.tif": path}, tmp_path, settings=settings))
+
+
+def test_a_truncated_netcdf_fails_loudly_and_never_overwrites_frames_with_zeros(
+    raster_source, process, tmp_path
+):
+    days, units = [0, 1, 2], "days since 2020-01-01"
+    good = write_netcdf(tmp_path / "good.nc", [grid(0), grid(1000), grid(2000)], days, units)
+    process(make_job(raster_source, {"e.nc": good}, tmp_path))
+    before = [_value(f) for f in RasterFrame.objects.order_by("timestamp")]
+    newer = write_netcdf(tmp_path / "new.nc", [grid(5), grid(6), grid(7)], days, units)
+    truncated = tmp_path / "truncated.nc"
+    truncated.write_bytes(newer.read_bytes()[: newer.stat().st_size // 2])
+
+    job = make_job(raster_source, {"e.nc": truncated}, tmp_path, upload_id=2)
+    with pytest.raises(IngestFailed):
+        process(job)
+
+    assert "is truncated" in job.report.problems[0].message
+    assert [_value(f) for f in RasterFrame.objects.order_by("timestamp")] == before
+
+
+def test_a_geotiff_with_an_infinite_pixel_is_stored_with_valid_json_statistics(
+    raster_source, process, tmp_path
+):
+    values = grid()
+    values[2, 2] = np.inf
+    path = write_geotiff(tmp_path / "inf.tif", values)
+
+    process(make_job(raster_source, {"evap_20200101.tif": path}, tmp_path))
+
+    frame = RasterFrame.objects.get()
+    json.dumps(frame.band_stats, allow_nan=False)  # raises on Infinity or NaN
+    assert frame.max is None or np.isfinite(frame.max)

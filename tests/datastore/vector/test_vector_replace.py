@@ -175,3 +175,45 @@ def test_when_every_feature_is_skipped_the_current_data_is_kept(tmp_path, vector
     with pytest.raises(IngestFailed, match="no features"):
         process(vector_source, [member(bad, "csv")], {"on_error": "skip_invalid_rows"})
     assert len(_stored(vector_source)) == 2
+
+
+def _feature(name, geometry):
+    return f'{{"type": "Feature", "properties": {{"id": "{name}"}}, "geometry": {geometry}}}'
+
+
+NAN_GEOJSON = (
+    '{"type": "FeatureCollection", "features": ['
+    + _feature("a", '{"type": "Point", "coordinates": [NaN, 52.0]}')
+    + ", "
+    + _feature("b", '{"type": "Point", "coordinates": [5.0, 52.0]}')
+    + ", "
+    + _feature("c", '{"type": "LineString", "coordinates": [[5.0, 52.0], [NaN, NaN]]}')
+    + "]}"
+)
+
+
+def test_a_nan_coordinate_is_a_feature_problem_never_an_empty_point(tmp_path, vector_source):
+    path = tmp_path / "nan.geojson"
+    path.write_text(NAN_GEOJSON)
+
+    counts, report = process(
+        vector_source, [member(path, "geojson")], {"on_error": "skip_invalid_rows"}
+    )
+
+    assert (counts.inserted, counts.rejected) == (1, 2)
+    assert [row[0] for row in _stored(vector_source)] == ["b"]
+    assert all("not a number" in problem.message for problem in report.problems)
+
+
+def test_a_nan_coordinate_fails_the_upload_by_default_keeping_the_old_version(
+    tmp_path, vector_source
+):
+    first = write_vector(tmp_path / "a.gpkg", "gpkg", points(2))
+    process(vector_source, [member(first, "gpkg")])
+    path = tmp_path / "nan.geojson"
+    path.write_text(NAN_GEOJSON)
+
+    with pytest.raises(IngestFailed):
+        process(vector_source, [member(path, "geojson")])
+
+    assert len(_stored(vector_source)) == 2

@@ -28,7 +28,9 @@ JAN1 = datetime(2020, 1, 1, tzinfo=UTC)
         ("folder/evap_20200101_0600.tif", datetime(2020, 1, 1, 6, tzinfo=UTC)),
         ("evaporation.tif", None),
         ("run_12345678.tif", None),
-        ("evap_2020-13-45.tif", None),
+        ("run_20201345.tif", None),
+        ("tile_0512_03_07.tif", None),
+        ("evap_9998-12-31.tif", datetime(9998, 12, 31, tzinfo=UTC)),
     ],
 )
 def test_a_date_in_the_file_name_is_recognised_in_common_forms(name, expected):
@@ -38,6 +40,48 @@ def test_a_date_in_the_file_name_is_recognised_in_common_forms(name, expected):
 def test_two_different_dates_in_a_name_are_ambiguous():
     with pytest.raises(TimestampError, match="filename_pattern"):
         from_name("forecast_20200101_valid_20200102.tif", UTC_ZONE)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["c10m_2020-01-01_2021-01-01.tif", "c10m_20200101_20210101.tif", "a_2020_01_01_2021_01_01.tif"],
+)
+def test_a_name_with_two_dates_is_an_error_never_a_date_and_a_time(name):
+    with pytest.raises(TimestampError, match=r"several dates.*2020-01-01.*2021-01-01"):
+        from_name(name, UTC_ZONE)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("c10m_2025-02-30.tif", "'2025-02-30', which is not a valid date"),
+        ("evap_2020-13-45.tif", "'2020-13-45', which is not a valid date"),
+        ("c10m_9999-12-31.tif", "9999-12-31, outside the years 1000 to 9998"),
+        ("c10m_0001-01-01.tif", "0001-01-01, outside the years 1000 to 9998"),
+    ],
+)
+def test_a_name_holding_an_impossible_date_says_so_rather_than_no_timestamp(name, says):
+    with pytest.raises(TimestampError, match=says):
+        from_name(name, ZoneInfo("Pacific/Kiritimati"))
+
+
+def test_a_pattern_date_beyond_the_years_is_an_error_not_an_overflow():
+    pattern = FilenamePattern("c_{timestamp:%Y-%m-%d}.tif")
+    with pytest.raises(TimestampError, match="outside the years"):
+        pattern.match("c_9999-12-31.tif", ZoneInfo("Pacific/Kiritimati"))
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ([1e12], "cannot be read as real dates"),
+        ([float("nan")], "not a number"),
+        ([0, float("inf")], "not a number"),
+    ],
+)
+def test_cf_time_values_beyond_any_date_or_nan_are_a_clear_error(values, says):
+    with pytest.raises(TimestampError, match=says):
+        from_cf(values, "days since 2020-01-01", "standard")
 
 
 def test_a_naive_name_date_is_in_the_data_source_time_zone():

@@ -21,7 +21,7 @@ from django.db import connection
 
 from sluis.datastore.timeseries.bulk import stager_for
 from sluis.datastore.timeseries.services import events_merge
-from sluis.formats.errors import IngestFailed
+from sluis.formats.errors import IngestFailed, TooManySeries
 from sluis.formats.records import Counts
 from sluis.formats.registry import formats_read_by, reader_for
 from sluis.kinds import IngestJob
@@ -41,13 +41,20 @@ _SEP = "\x1f"
 class SeriesKeys:
     """Upload-wide numbering of (location, parameter) pairs, and the unit each pair last had."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.index: dict[str, int] = {}
         self.units: dict[int, str] = {}
+        self.limit = limit
 
     def encode(self, batch: EventBatch) -> np.ndarray:
+        """Upload-wide keys of the batch's rows; raises ``TooManySeries`` past the budget,
+        before a key is made for any new pair of this batch."""
         joined = pc.binary_join_element_wise(batch.location, batch.parameter, _SEP)
         encoded = joined.dictionary_encode()
+        if len(self.index) + len(encoded.dictionary) > self.limit:
+            fresh = sum(text not in self.index for text in encoded.dictionary.to_pylist())
+            if len(self.index) + fresh > self.limit:
+                raise TooManySeries(self.limit)
         lookup = np.array(
             [
                 self.index.setdefault(text, len(self.index))
@@ -82,7 +89,7 @@ class TimeseriesProcessor:
         return formats_read_by(self.kind)
 
     def process(self, job: IngestJob) -> Counts:
-        keys = SeriesKeys()
+        keys = SeriesKeys(django_settings.SLUIS_TIMESERIES_MAX_SERIES)
         with stager_for(connection) as stager:
             readable = sum(self._stage(job, member, keys, stager) for member in job.members)
             if job.members and not readable:
@@ -136,7 +143,10 @@ class TimeseriesProcessor:
 
 def _options(fmt: str) -> dict[str, Any]:
     if fmt == "csv":
-        return {"chunk_bytes": django_settings.SLUIS_TIMESERIES_CHUNK_BYTES}
+        return {
+            "chunk_bytes": django_settings.SLUIS_TIMESERIES_CHUNK_BYTES,
+            "max_columns": django_settings.SLUIS_TIMESERIES_MAX_COLUMNS,
+        }
     return {"batch_rows": django_settings.SLUIS_TIMESERIES_BATCH_ROWS}
 
 

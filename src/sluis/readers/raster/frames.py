@@ -27,6 +27,7 @@ import numpy as np
 from sluis.formats.errors import UnreadableFile
 from sluis.formats.records import Member
 from sluis.readers import gdal, timestamps
+from sluis.readers.raster.classic import HeaderDamaged, classic_expected_size
 from sluis.readers.timestamps import FilenamePattern, TimestampError
 
 PRJ_MAX_BYTES = 64 * 1024
@@ -126,6 +127,8 @@ def frames_plan(
     member: Member, *, options: RasterOptions, budgets: RasterBudgets, prj: Path | None = None
 ) -> list[FramePlan]:
     """Every frame of ``member``, from its header only (see module docstring)."""
+    if member.format == "netcdf":
+        _check_complete(member)
     with _open(member, options.variable) as src:
         _check_budgets(src, member, budgets)
         crs_override = _crs_override(src, member, options, prj)
@@ -139,6 +142,21 @@ def frames_plan(
         )
         for i, t in enumerate(times, start=1)
     ]
+
+
+def _check_complete(member: Member) -> None:
+    """A classic NetCDF shorter than its header promises is truncated: its missing data would
+    be read as zeros (``sluis.readers.raster.classic``)."""
+    try:
+        expected = classic_expected_size(member.path)
+    except HeaderDamaged as exc:
+        raise RasterProblem(f"{member.name}: its NetCDF header is damaged.") from exc
+    actual = member.path.stat().st_size
+    if expected is not None and actual < expected:
+        raise RasterProblem(
+            f"{member.name}: is truncated: its header describes {expected} bytes, the file holds "
+            f"{actual}; nothing of it was stored."
+        )
 
 
 def _crs_override(src: Any, member: Member, options: RasterOptions, prj: Path | None) -> Any:
@@ -249,7 +267,10 @@ def _frame_times(src: Any, member: Member, options: RasterOptions) -> list[datet
     if dimension and src.count > 1:
         return _cf_times(src, member, dimension)  # a name can date one frame, not many
     tried: list[str] = []
-    found = _single_time(src, member, options, dimension, tried)
+    try:
+        found = _single_time(src, member, options, dimension, tried)
+    except TimestampError as exc:
+        raise RasterProblem(f"{member.name}: {exc}") from exc
     if found is None:
         raise RasterProblem(f"{member.name}: no timestamp found; tried " + "; ".join(tried) + ".")
     return [found]
@@ -273,11 +294,8 @@ def _single_time(
             return _cf_times(src, member, dimension)[0]
         tried.append("the NetCDF time coordinate (the variable has no time dimension)")
     if options.filename_pattern is None:
-        try:
-            if found := timestamps.from_name(member.name, options.timezone):
-                return found
-        except TimestampError as exc:
-            raise RasterProblem(f"{member.name}: {exc}") from exc
+        if found := timestamps.from_name(member.name, options.timezone):
+            return found
         tried.append("a date in the file name such as 2020-01-01, 20200101 or 2020-01-01T0600")
     return None
 
@@ -288,9 +306,12 @@ def _cf_times(src: Any, member: Member, dimension: str) -> list[datetime]:
     try:
         values = [float(src.tags(band)[f"NETCDF_DIM_{dimension}"]) for band in src.indexes]
         return timestamps.from_cf(values, units, tags.get(f"{dimension}#calendar"))
+    except TimestampError as exc:
+        raise RasterProblem(f"{member.name}: the {dimension!r} coordinate: {exc}") from exc
     except (KeyError, ValueError) as exc:
         raise RasterProblem(
-            f"{member.name}: the {dimension!r} coordinate is not a CF time ({exc})."
+            f"{member.name}: the {dimension!r} coordinate is not a CF time (a value or its "
+            "units cannot be read)."
         ) from exc
 
 
@@ -326,9 +347,17 @@ def frame_write(
             bands=len(bands),
             dtype=src.dtypes[bands[0] - 1],
             nodata=None if nodata is None else float(nodata),
-            band_stats=stats.result(),
+            band_stats=[_finite(band) for band in stats.result()],
             size=dst.stat().st_size,
         )
+
+
+def _finite(stats: dict[str, float] | None) -> dict[str, float] | None:
+    """A band's statistics only when every one is finite: an infinite pixel must not make them
+    Infinity, which JSON (and the database's JSON check) refuses."""
+    if stats is None or not all(math.isfinite(value) for value in stats.values()):
+        return None
+    return stats
 
 
 def _statistics(plan: FramePlan, bands: list[int], cache_mb: int) -> list:

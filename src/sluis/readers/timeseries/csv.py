@@ -32,6 +32,7 @@ from sluis.readers.timeseries.batch import (
 
 BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 16 * 1024 * 1024
+MAX_FIELD_BYTES = 128 * 1024  # a longer field is its row's problem (no timeseries value is)
 DELIMITERS = (",", ";", "\t", "|")
 ALIASES = {
     "location": ("location", "location_id", "locationid", "loc"),
@@ -44,9 +45,15 @@ ALIASES = {
 
 
 def read_csv_timeseries(
-    path: Path, ctx: ReadContext, ingest_settings: dict[str, Any], *, chunk_bytes: int = 8 << 20
+    path: Path,
+    ctx: ReadContext,
+    ingest_settings: dict[str, Any],
+    *,
+    chunk_bytes: int = 8 << 20,
+    max_columns: int = 10_000,
 ) -> Iterator[RawBatch]:
-    """Yield raw batches of one CSV file; file-level problems raise ``ReaderError``."""
+    """Yield raw batches of one CSV file; file-level problems raise ``ReaderError``, among them a
+    header of more than ``max_columns`` columns (refused before any row is read)."""
     with open(path, "rb") as handle:
         chunks = _line_chunks(handle, chunk_bytes)
         try:
@@ -56,7 +63,7 @@ def read_csv_timeseries(
         header_text = _decode(header_bytes, ingest_settings, 1).rstrip("\r\n")
         delimiter = ingest_settings.get("delimiter") or _sniff_delimiter(header_text)
         ctx.comma_separates_fields = delimiter == ","
-        names = next(csv.reader([header_text], delimiter=delimiter), [])
+        names = _header_names(header_text, delimiter, max_columns)
         layout = _layout(names, ingest_settings, ctx)
         for start, chunk, _ in chunks:
             table_columns, lines = _parse_chunk(
@@ -64,6 +71,20 @@ def read_csv_timeseries(
             )
             if len(lines):
                 yield from layout.batches(table_columns, lines)
+
+
+def _header_names(header_text: str, delimiter: str, max_columns: int) -> list[str]:
+    """The header's column names; refused past ``max_columns`` (a wide CSV makes one series,
+    and one batch per chunk, of each column)."""
+    csv.field_size_limit(MAX_LINE_BYTES)
+    names = next(csv.reader([header_text], delimiter=delimiter), [])
+    if len(names) > max_columns:
+        raise ReaderError(
+            f"the header has {len(names)} columns; at most {max_columns} are accepted "
+            "(SLUIS_TIMESERIES_MAX_COLUMNS)",
+            line=1,
+        )
+    return names
 
 
 def _line_chunks(handle, chunk_bytes: int) -> Iterator[tuple[int, bytes, int]]:
@@ -91,6 +112,8 @@ def _line_chunks(handle, chunk_bytes: int) -> Iterator[tuple[int, bytes, int]]:
                 raise ReaderError(f"line {line} is longer than {MAX_LINE_BYTES} bytes", line=line)
             carry = data
             continue
+        if data.find(b"\n") > MAX_LINE_BYTES:  # the carried line, now complete
+            raise ReaderError(f"line {line} is longer than {MAX_LINE_BYTES} bytes", line=line)
         carry = data[cut:]
         for item in _emit(data[:cut], line, first):
             yield item
@@ -185,6 +208,7 @@ def _parse_exact(text: str, start: int, names, delimiter, ctx: ReadContext):
     width = len(names)
     rows: list[list[str]] = []
     lines: list[int] = []
+    csv.field_size_limit(MAX_LINE_BYTES)  # the line budget bounds fields; see MAX_FIELD_BYTES
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last = 0
     for row in reader:
@@ -192,9 +216,8 @@ def _parse_exact(text: str, start: int, names, delimiter, ctx: ReadContext):
         last = reader.line_num
         if not row or row == [""]:
             continue
-        if len(row) != width:
-            message = f"row has {len(row)} fields, the header has {width}"
-            ctx.problem(message, line=line, value=delimiter.join(row))
+        if problem := _row_problem(row, width):
+            ctx.problem(problem, line=line, value=delimiter.join(row)[:200])
             ctx.report.rejected += 1
             continue
         rows.append(row)
@@ -204,6 +227,14 @@ def _parse_exact(text: str, start: int, names, delimiter, ctx: ReadContext):
         for i, name in enumerate(_unique(names))
     }
     return columns, np.asarray(lines, dtype=np.int64)
+
+
+def _row_problem(row: list[str], width: int) -> str | None:
+    if len(row) != width:
+        return f"row has {len(row)} fields, the header has {width}"
+    if max(map(len, row)) > MAX_FIELD_BYTES:
+        return f"a field is longer than {MAX_FIELD_BYTES // 1024} KiB"
+    return None
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -134,7 +134,7 @@ class FeatureBuilder:
         for index, message in raw.bad_rows.items():
             self.problem(raw, index, message)
             bad[index] = True
-        geoms = self._to_wgs84(raw)
+        geoms = self._not_a_number_check(raw, self._to_wgs84(raw), bad)
         geoms = self._apply_validity_policy(raw, geoms, bad)
         bounds = self._bounds(raw, geoms, bad)
         ids = self._ids(raw, bad)
@@ -182,6 +182,29 @@ class FeatureBuilder:
         if source not in self._transformers:
             self._transformers[source] = _make_transformer(source, file)
         return self._transformers[source]
+
+    def _not_a_number_check(self, raw: RawBatch, geoms: np.ndarray, bad: np.ndarray):
+        """A coordinate that is NaN or infinite is the feature's problem (under ``on_error``).
+
+        GDAL reads a GeoJSON ``NaN`` although JSON has none, and a point of NaN is, in WKB, the
+        empty point: stored as is, it would silently become ``POINT EMPTY``. So an empty point
+        counts too. Flagged features lose their geometry here, so no later check repeats them.
+        """
+        coords, index = shapely.get_coordinates(geoms, return_index=True)
+        broken = np.zeros(len(geoms), dtype=bool)
+        broken[index[~np.isfinite(coords).all(axis=1)]] = True
+        broken |= (shapely.get_type_id(geoms) == 0) & shapely.is_empty(geoms)
+        broken &= ~bad
+        if not broken.any():
+            return geoms
+        for i in np.flatnonzero(broken):
+            self.problem(
+                raw, int(i), "a coordinate is not a number (NaN or infinite), or the point is empty"
+            )
+        bad |= broken
+        geoms = geoms.copy()
+        geoms[broken] = None
+        return geoms
 
     def _apply_validity_policy(self, raw: RawBatch, geoms: np.ndarray, bad: np.ndarray):
         invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)

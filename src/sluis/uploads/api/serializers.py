@@ -5,7 +5,6 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -75,7 +74,7 @@ class UploadReceiptSerializer(_LinkedSerializer):
         link = self._link(upload)
         return link.url if link else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_download_link_expires(self, upload: Upload) -> str | None:
         link = self._link(upload)
         return datetime_text(link.expires_at) if link else None
@@ -202,7 +201,7 @@ class LegacyUploadSerializer(_LinkedSerializer):
         link = self._link(upload)
         return link.url if link else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_sync_last_finished(self, upload: Upload) -> str | None:
         task = upload.sync_task
         return datetime_text((task.sync_last_finished if task else None) or upload.finished_at)

@@ -37,6 +37,26 @@ _UPLOAD_BODY = {
         "required": ["upload_file"],
     }
 }
+_LEGACY_BODY = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "datasource": {"type": "integer", "description": "the data source's id"},
+            "upload_file": {"type": "string", "format": "binary"},
+        },
+        "required": ["upload_file"],
+    }
+}
+_DATASOURCE = OpenApiParameter(
+    "datasource",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    description="the data source's id, when not sent as the form field 'datasource'",
+)
+# What receiving an upload can answer besides 201 and the common 400/403/404/429
+# (sluis.config.schema): a stalled body, the busy rule, framing, size, media type, a reused key,
+# the receivers or the database busy, a full disk.
+_RECEIVING_ERRORS = (408, 409, 411, 413, 415, 422, 503, 507)
 _IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -134,10 +154,10 @@ def _created(request, receipt: Receipt, serializer_class=UploadReceiptSerializer
 class UploadReceiveView(DrainBodyMixin, APIView):
     """Upload a new version of the data source of sync task ``id`` (multipart ``upload_file``)."""
 
+    error_statuses = _RECEIVING_ERRORS
+
     @extend_schema(
-        request=_UPLOAD_BODY,
-        parameters=[_IDEMPOTENCY],
-        responses={201: UploadReceiptSerializer, 409: OpenApiResponse(description="busy")},
+        request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY], responses={201: UploadReceiptSerializer}
     )
     def post(self, request, pk: int):
         receipt = upload_receive(
@@ -165,9 +185,9 @@ class UploadOriginalView(APIView):
     """The upload's original file: a redirect to a fresh temporary download link, or 410 once
     the original was purged (``original_purged``) or is missing (``original_missing``)."""
 
-    @extend_schema(
-        responses={302: OpenApiResponse(description="to a temporary download link"), 410: None}
-    )
+    error_statuses = (410,)
+
+    @extend_schema(responses={302: OpenApiResponse(description="to a temporary download link")})
     def get(self, request, pk: int):
         upload = upload_visible(user=request.user, pk=pk)
         if upload is None:
@@ -200,14 +220,18 @@ class LegacyUploadView(DrainBodyMixin, generics.GenericAPIView):
 
     serializer_class = LegacyUploadSerializer
     pagination_class = None
+    error_statuses = {"POST": _RECEIVING_ERRORS}
 
-    @extend_schema(operation_id="uploads_legacy_list")
+    @extend_schema(operation_id="uploads_legacy_list", responses=LegacyUploadSerializer(many=True))
     def get(self, request):
         uploads = uploads_latest_per_data_source(user=request.user)
         return Response(self.get_serializer(uploads, many=True).data)
 
     @extend_schema(
-        request=_UPLOAD_BODY, parameters=[_IDEMPOTENCY], operation_id="uploads_legacy_create"
+        request=_LEGACY_BODY,
+        parameters=[_DATASOURCE, _IDEMPOTENCY],
+        responses={201: LegacyUploadSerializer},
+        operation_id="uploads_legacy_create",
     )
     def post(self, request):
         receipt = upload_receive_legacy(

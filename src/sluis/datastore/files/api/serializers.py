@@ -50,7 +50,7 @@ class StoredFileSerializer(serializers.ModelSerializer):
             "updated",
         ]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "description": "GeoJSON Point"})
     def get_location(self, obj: StoredFile) -> dict | None:
         """A GeoJSON Point ``[longitude, latitude]`` in WGS84, or null."""
         if obj.latitude is None or obj.longitude is None:
@@ -72,11 +72,11 @@ class StoredFileSerializer(serializers.ModelSerializer):
     def get_download_link(self, obj: StoredFile) -> str:
         return self._download(obj).url
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_download_link_expires(self, obj: StoredFile) -> str | None:
         return datetime_text(self._download(obj).expires_at)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_thumbnail_link(self, obj: StoredFile) -> str | None:
         if not obj.thumbnail_key:
             return None

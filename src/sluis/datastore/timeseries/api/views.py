@@ -63,7 +63,22 @@ class SeriesListView(generics.ListAPIView):
         OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"]),
         _TOKEN,
     ],
-    responses={(200, "text/csv"): OpenApiTypes.STR},
+    responses={
+        (200, "text/csv"): OpenApiTypes.STR,
+        (200, "application/json"): {
+            "type": "array",
+            "description": "with format=json",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "timestamp": {"type": "string", "format": "date-time"},
+                    "value": {"type": "number", "nullable": True},
+                    "flag": {"type": "string"},
+                },
+                "required": ["timestamp", "value", "flag"],
+            },
+        },
+    },
 )
 class EventListView(APIView):
     """Events of one series as CSV ``timestamp,value`` (or JSON), streamed."""
