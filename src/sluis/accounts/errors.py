@@ -26,3 +26,23 @@ class UnknownOrganization(SluisError):
 class InvalidUser(SluisError):
     code = "invalid_user"
     default_detail = "The user is invalid."
+
+
+class InvalidOrganization(SluisError):
+    code = "invalid_organization"
+    default_detail = "The organization is invalid."
+
+
+class UnknownUser(SluisError):
+    code = "unknown_user"
+    default_detail = "No user has that username."
+
+
+class UnknownToken(SluisError):
+    code = "unknown_token"
+    default_detail = "No token starts with those characters."
+
+
+class InvalidPassword(SluisError):
+    code = "invalid_password"
+    default_detail = "The password is not accepted."

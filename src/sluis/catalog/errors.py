@@ -17,3 +17,13 @@ class DataSourceNotFound(NotFound):
 class InvalidDataSource(SluisError):
     code = "invalid_data_source"
     default_detail = "The data source is invalid."
+
+
+class InvalidIngestSettings(InvalidDataSource):
+    code = "invalid_ingest_settings"
+    default_detail = "The ingest settings are invalid."
+
+
+class InvalidGrant(SluisError):
+    code = "invalid_grant"
+    default_detail = "The grant is invalid."
