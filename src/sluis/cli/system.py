@@ -24,17 +24,13 @@ def cmd_serve(args: argparse.Namespace) -> dict:
 
     migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
-    url = f"http://{args.host}:{args.port}"
-    log = logging.getLogger("sluis.serve")
-    log.info("Sluis is serving at %s/api/v1/  (data in %s)", url, settings.DATA_DIR)
-    log.info("Get a token: run `sluis demo` (or `sluis init`) in another terminal.")
     options = server_options(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
+    _log_start(args, embedded=settings.SLUIS_SERVE_WORKER)
     if settings.SLUIS_SERVE_WORKER:
         from sluis.ingest.worker import EmbeddedWorker
 
-        log.info("Processing uploads with the embedded worker (no broker server).")
         worker = EmbeddedWorker()
         # gunicorn hooks run in its arbiter only, never in the forked web workers
         options["when_ready"] = lambda server: worker.start()
@@ -43,10 +39,31 @@ def cmd_serve(args: argparse.Namespace) -> dict:
     return {}
 
 
+def _log_start(args: argparse.Namespace, *, embedded: bool) -> None:
+    """The start-up lines of ``serve``: where it answers, and what to do when run as root."""
+    from importlib.metadata import version
+
+    from django.conf import settings
+
+    from sluis.ingest.worker import ROOT_ADVICE, running_as_root
+
+    log = logging.getLogger("sluis.serve")
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    url = f"http://{host}:{args.port}"
+    worker = "the embedded worker" if embedded else "`sluis worker` processes"
+    log.info(
+        "Sluis %s serving %s/api/v1/ (web %s/login/, admin %s/admin/), uploads processed by "
+        "%s; data in %s. Get a token: `sluis demo` or `sluis init`.",
+        version("sluis"), url, url, url, worker, settings.DATA_DIR,
+    )  # fmt: skip
+    if running_as_root():
+        log.warning(ROOT_ADVICE)
+
+
 def cmd_worker(args: argparse.Namespace) -> dict:
     from sluis.ingest.worker import worker_run
 
-    worker_run(concurrency=args.concurrency, loglevel=args.loglevel)
+    worker_run(concurrency=args.concurrency, loglevel=args.loglevel, embedded=args.embedded)
     return {}
 
 
@@ -137,6 +154,8 @@ def add_system_commands(sub) -> None:
                    help="processes (default: SLUIS_WORKER_CONCURRENCY)")  # fmt: skip
     p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"),
                    help="log level (SLUIS_LOG_LEVEL)")  # fmt: skip
+    p.add_argument("--embedded", action="store_true",
+                   help="as started by `sluis serve`: no banner, no connection line")  # fmt: skip
     add_command(sub, "migrate", cmd_migrate, "Apply database migrations.")
     p = add_command(
         sub,
