@@ -27,8 +27,9 @@ NOISE = [
 
 def _geotiff() -> bytes:
     buffer = io.BytesIO()
+    transform = rasterio.transform.from_origin(4, 53, 0.1, 0.1)
     profile = {"driver": "GTiff", "width": 4, "height": 4, "count": 1, "dtype": "float32",
-               "crs": "EPSG:4326", "transform": rasterio.transform.from_origin(4, 53, 0.1, 0.1)}  # fmt: skip
+               "crs": "EPSG:4326", "transform": transform}  # fmt: skip
     with rasterio.MemoryFile() as memory:
         with memory.open(**profile) as dataset:
             dataset.write(np.ones((1, 4, 4), dtype="float32"))
