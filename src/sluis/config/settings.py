@@ -108,6 +108,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["sluis.config.formats"]  # ISO 8601 dates in the admin
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
