@@ -47,7 +47,7 @@ class DataSourceForm(forms.ModelForm):
 
     class Meta:
         model = DataSource
-        exclude = ["ingest_settings"]
+        fields = ["owner", "name", "kind", "description", "uploadable", "private", "suppliers"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
