@@ -54,8 +54,8 @@ class UserAdmin(BaseUserAdmin):
         "is_staff": "Staff: a platform administrator (this admin, every data source).",
     }
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
         for name, text in self.ROLE_HELP.items():
             if name in form.base_fields:
                 form.base_fields[name].help_text = text

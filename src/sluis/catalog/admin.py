@@ -5,6 +5,8 @@ allowed values, help), never a raw JSON box; the kind is fixed once the data sou
 upload; the suppliers picker offers only users with the supplier role.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -55,16 +57,17 @@ class DataSourceForm(forms.ModelForm):
         for name, value in current.items():
             if PREFIX + name in self.fields:
                 self.initial[PREFIX + name] = value
-        if "suppliers" in self.fields:
+        picker = self.fields.get("suppliers")
+        if isinstance(picker, forms.ModelMultipleChoiceField):
             suppliers = User.objects.filter(is_data_supplier=True, is_active=True)
-            self.fields["suppliers"].queryset = suppliers.select_related("organization")
-            self.fields["suppliers"].help_text = (
+            picker.queryset = suppliers.select_related("organization")
+            picker.help_text = (
                 "Users with the supplier role of other organizations allowed to upload here "
                 "(the owner's suppliers may upload already)."
             )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         settings = {}
         for name, value in cleaned.items():
             if name.startswith(PREFIX) and value not in (None, "", [], {}):

@@ -104,7 +104,7 @@ def data_sources_list(*, owner: Organization | None = None) -> list[DataSource]:
 
 def data_source_has_data(*, data_source: DataSource) -> bool:
     """Whether anything was ever uploaded: from then on the kind is fixed."""
-    return data_source.uploads.exists()  # type: ignore[attr-defined]
+    return data_source.uploads.exists()
 
 
 @transaction.atomic
@@ -150,7 +150,7 @@ def data_source_update(
 
 
 def _tasks_follow(source: DataSource, *, renamed: bool, private: bool | None) -> None:
-    tasks = source.sync_tasks.filter(task_type=TaskType.DATA_SOURCE)  # type: ignore[attr-defined]
+    tasks = source.sync_tasks.filter(task_type=TaskType.DATA_SOURCE)
     if renamed:
         tasks.update(name=source.name)
     if private is not None:
@@ -166,7 +166,7 @@ def data_source_delete(*, data_source: DataSource) -> None:
             f"Data source {data_source.pk} has uploads and stored data; it is not deleted. "
             f"Stop new uploads with `sluis source update {data_source.pk} --not-uploadable`."
         )
-    data_source.sync_tasks.all().delete()  # type: ignore[attr-defined]
+    data_source.sync_tasks.all().delete()
     data_source.delete()
 
 

@@ -142,10 +142,11 @@ def _user_create(args: argparse.Namespace) -> dict:
 
 
 def cmd_user_update(args: argparse.Namespace) -> dict:
+    from sluis.accounts.models import Organization
     from sluis.accounts.services import organization_get, user_get, user_update
 
     user = user_get(username=args.username)
-    given = {"organization": None} if args.no_org else {}
+    given: dict[str, Organization | None] = {"organization": None} if args.no_org else {}
     if args.org:
         given["organization"] = organization_get(name=args.org)
     roles = dict(zip(ROLES, _flags(user), strict=True))
