@@ -120,3 +120,9 @@ def test_token_commands_refuse_unknown_prefixes_users_and_bad_expiry(cli, suppli
     assert "--expires-days" in cli.fails("token", "create", "supplier", "--expires-days", "0")
     assert "'ghost'" in cli.fails("token", "list", "--user", "ghost")
     assert ApiToken.objects.count() == 1 and ApiToken.objects.get().is_active
+
+
+def test_user_list_and_show_refuse_unknown_names(cli, supplier):
+    assert "'Nope'" in cli.fails("user", "list", "--org", "Nope")
+    assert "'ghost'" in cli.fails("user", "show", "ghost")
+    assert "'ghost'" in cli.fails("user", "password", "ghost", "--generate")

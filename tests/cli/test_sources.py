@@ -189,3 +189,20 @@ def test_init_asks_for_what_is_missing_on_a_terminal(cli, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     result = cli.ok("init")
     assert DataSource.objects.get(pk=result["data_source"]).kind == "raster"
+
+
+def test_listing_commands_refuse_unknown_filters(cli, make_source):
+    make_source()
+    assert "'Nope'" in cli.fails("source", "list", "--org", "Nope")
+    assert "No data source has id 999" in cli.fails("grant", "list", "--source", "999")
+    assert "'ghost'" in cli.fails("grant", "list", "--user", "ghost")
+    assert "No data source has id 999" in cli.fails("task", "list", "--source", "999")
+
+
+def test_source_settings_of_an_unknown_kind_is_refused_with_the_kinds(capsys):
+    from sluis.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["source", "settings", "spreadsheet"])
+    assert exit_info.value.code == 2
+    assert "choose from 'timeseries'" in capsys.readouterr().err
