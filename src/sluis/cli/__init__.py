@@ -16,6 +16,7 @@ from sluis.cli.accounts import add_account_commands
 from sluis.cli.base import HelpFormatter, render, setup_django
 from sluis.cli.init import add_init_command
 from sluis.cli.legacy import add_legacy_commands
+from sluis.cli.notifications import add_notification_commands
 from sluis.cli.sources import add_source_commands
 from sluis.cli.system import add_system_commands
 from sluis.errors import SluisError
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_init_command(sub)
     add_account_commands(sub)
     add_source_commands(sub)
+    add_notification_commands(sub)
     add_legacy_commands(sub)
     return parser
 

@@ -63,7 +63,14 @@ def _log_start(args: argparse.Namespace, *, embedded: bool) -> None:
 def cmd_worker(args: argparse.Namespace) -> dict:
     from sluis.ingest.worker import worker_run
 
-    worker_run(concurrency=args.concurrency, loglevel=args.loglevel, embedded=args.embedded)
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    worker_run(
+        concurrency=args.concurrency,
+        loglevel=args.loglevel,
+        queues=queues,
+        pool=args.pool,
+        embedded=args.embedded,
+    )
     return {}
 
 
@@ -154,6 +161,12 @@ def add_system_commands(sub) -> None:
                    help="processes (default: SLUIS_WORKER_CONCURRENCY)")  # fmt: skip
     p.add_argument("--loglevel", default=os.environ.get("SLUIS_LOG_LEVEL", "INFO"),
                    help="log level (SLUIS_LOG_LEVEL)")  # fmt: skip
+    p.add_argument(
+        "--queues", help="comma-separated queues (default: SLUIS_QUEUE, SLUIS_NOTIFY_QUEUE)"
+    )
+    p.add_argument("--pool", choices=["prefork", "threads"], default="prefork",
+                   help="threads suits a worker of SLUIS_NOTIFY_QUEUE only "
+                        "(webhooks wait on the network)")  # fmt: skip
     p.add_argument("--embedded", action="store_true",
                    help="as started by `sluis serve`: no banner, no connection line")  # fmt: skip
     add_command(sub, "migrate", cmd_migrate, "Apply database migrations.")
