@@ -79,3 +79,16 @@ def test_the_legacy_upload_list_documents_no_receiving_errors(schema):
     listing, create = operation(schema, "uploads/"), operation(schema, "uploads/", "post")
 
     assert "413" not in listing["responses"] and "413" in create["responses"]
+
+
+def test_the_api_root_links_every_endpoint_and_each_link_answers(api, db, supplier):
+    root = api.get("/api/v1/")
+    assert root.status_code == 200
+    links = root.json()["links"]
+    assert links["sync_tasks"] == "http://testserver/api/v1/sync_tasks/"
+    assert links["upload"] == "http://testserver/api/v1/sync_tasks/{id}/upload/"
+    for key, url in links.items():
+        if "{id}" in url or key == "metrics":
+            continue
+        answer = api.get(url, {"token": supplier.token})
+        assert answer.status_code in (200, 400), (key, answer.status_code)

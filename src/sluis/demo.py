@@ -77,7 +77,8 @@ def _fresh_password(user: User) -> str:
 
 
 def default_base_url() -> str:
-    return settings.SLUIS_PUBLIC_URL.rstrip("/") or "http://127.0.0.1:8000"
+    """``SLUIS_PUBLIC_URL``, else the address ``sluis serve`` listens on by default."""
+    return settings.SLUIS_PUBLIC_URL.rstrip("/") or f"http://127.0.0.1:{settings.SLUIS_PORT}"
 
 
 def demo_text(result: dict) -> str:

@@ -9,7 +9,7 @@ Each app registers its kind in ``AppConfig.ready()`` with ``kind_register``; plu
 listed in ``SLUIS_EXTRA_PROCESSORS`` may register more (or replace one) afterwards.
 
 Derived from it, never kept by hand: the ``DataSource.kind`` choices (``kind_choices``), the
-``--kind`` choices of ``sluis createsource``, the per-kind ingest-settings validation, the
+``--kind`` choices of ``sluis source create``, the per-kind ingest-settings validation, the
 formats the pre-flight accepts per kind, the transfer and storage-sweep tables and the web
 previews. This module does not import Django; see docs/development.md ("Add a kind").
 """

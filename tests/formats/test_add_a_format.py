@@ -21,7 +21,17 @@ KV = (
 @pytest.fixture
 def kv_format():
     # The one registry line (in sluis/formats/registry.py it is one ``Format(...)`` entry).
-    format_register(Format("kv", "key=value timeseries text", (".kv",), "text/plain", ".kv", toy_kv.looks_like_kv, {"timeseries": "tests.formats.toy_kv:read_kv_timeseries"}))  # noqa: E501
+    format_register(
+        Format(
+            "kv",
+            "key=value timeseries text",
+            (".kv",),
+            "text/plain",
+            ".kv",
+            toy_kv.looks_like_kv,
+            {"timeseries": "tests.formats.toy_kv:read_kv_timeseries"},
+        )
+    )
     yield
     format_unregister("kv")
 

@@ -140,5 +140,8 @@ def test_the_admin_reprocesses_selected_uploads(client, admin_user, levels, proc
     client.force_login(admin_user)
     first = processed(levels, GOOD_CSV)
     url = "/admin/uploads/upload/"
-    client.post(url, {"action": "reprocess_uploads", "_selected_action": [first.pk]})
+    chosen = {"action": "reprocess_uploads", "_selected_action": [first.pk]}
+    client.post(url, chosen)  # the confirmation page
+    assert not Upload.objects.filter(reprocess_of=first).exists()
+    client.post(url, {**chosen, "confirmed": "yes"})
     assert Upload.objects.filter(reprocess_of=first, status="queued").count() == 1

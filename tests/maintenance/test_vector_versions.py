@@ -149,7 +149,9 @@ def test_the_admin_restores_a_kept_version(client, admin_user, settings, parcels
     kept, current = _version_ids(parcels)
     url = "/admin/datastore_vector/vectorversion/"
     assert client.get(url).status_code == 200
-    client.post(url, {"action": "restore_versions", "_selected_action": [kept.pk]})
+    client.post(
+        url, {"action": "restore_versions", "_selected_action": [kept.pk], "confirmed": "yes"}
+    )
     kept.refresh_from_db()
     current.refresh_from_db()
     assert (kept.state, current.state) == ("current", "retired")

@@ -67,14 +67,28 @@ def test_the_cli_refuses_an_invalid_transition(capsys, supplier, source):
         assert code == 2 and result["code"] == "upload_not_found"
 
 
-def test_the_admin_actions(admin_client_of_staff, supplier, source):
+def test_the_admin_actions_ask_for_confirmation_first(admin_client_of_staff, supplier, source):
     client = admin_client_of_staff
     upload = busy_upload(source, supplier)
     url = "/admin/uploads/upload/"
-    client.post(url, {"action": "fail_uploads", "_selected_action": [upload.pk]})
-    assert Upload.objects.get(pk=upload.pk).status == "failed"
-    client.post(url, {"action": "requeue_uploads", "_selected_action": [upload.pk]})
+    asked = client.post(url, {"action": "fail_uploads", "_selected_action": [upload.pk]})
+    assert b"Yes, fail these uploads" in asked.content
+    assert Upload.objects.get(pk=upload.pk).status != "failed"
+    chosen = {"action": "fail_uploads", "_selected_action": [upload.pk], "confirmed": "yes"}
+    client.post(url, {**chosen, "reason": "sensor broken"})
+    failed = Upload.objects.get(pk=upload.pk)
+    assert failed.status == "failed" and "sensor broken" in failed.failure_reason
+    chosen["action"] = "requeue_uploads"
+    client.post(url, chosen)
     assert Upload.objects.get(pk=upload.pk).status == "queued"
+
+
+def test_uploads_cannot_be_added_or_saved_in_the_admin(admin_client_of_staff, supplier, source):
+    client = admin_client_of_staff
+    upload = busy_upload(source, supplier)
+    assert client.get("/admin/uploads/upload/add/").status_code == 403
+    page = client.get(f"/admin/uploads/upload/{upload.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
 
 
 @pytest.fixture

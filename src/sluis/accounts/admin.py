@@ -24,14 +24,42 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["organization", "is_data_supplier", "is_data_consumer", "is_staff", "is_active"]
     search_fields = ["username", "display_name", "email", "organization__name"]
+    # The two Sluis roles first and plain; Django's permission lists folded away (Sluis does not
+    # use them: roles and staff decide everything).
     fieldsets = [
-        *(BaseUserAdmin.fieldsets or ()),
+        (None, {"fields": ["username", "password"]}),
         (
-            "Sluis",
-            {"fields": ["display_name", "organization", "is_data_supplier", "is_data_consumer"]},
+            "Organization and roles",
+            {"fields": ["organization", "display_name", "is_data_supplier", "is_data_consumer"]},
         ),
+        ("Personal info", {"fields": ["first_name", "last_name", "email"]}),
+        ("Administration", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (
+            "Django permissions (not used by Sluis)",
+            {"fields": ["groups", "user_permissions"], "classes": ["collapse"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        ("Organization and roles", {"fields": ["organization", "is_data_supplier",
+                                               "is_data_consumer"]}),
+    ]  # fmt: skip
+    readonly_fields = ["last_login", "date_joined"]
     actions = ["issue_token"]
+    ROLE_HELP = {
+        "is_data_supplier": "Supplier: may upload to the data sources of the user's organization.",
+        "is_data_consumer": "Consumer: may read the stored data of the organization's and public "
+        "data sources through the API.",
+        "is_staff": "Staff: a platform administrator (this admin, every data source).",
+    }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name, text in self.ROLE_HELP.items():
+            if name in form.base_fields:
+                form.base_fields[name].help_text = text
+        return form
 
     @admin.action(description="Issue a new API token (shown once)")
     def issue_token(self, request, queryset):

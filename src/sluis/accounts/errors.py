@@ -37,3 +37,23 @@ class TooManyFailedAttempts(SluisError):
     status_code = 429
     code = "too_many_failed_attempts"
     default_detail = "Too many requests with an invalid token from this address; retry later."
+
+
+class InvalidOrganization(SluisError):
+    code = "invalid_organization"
+    default_detail = "The organization is invalid."
+
+
+class UnknownUser(SluisError):
+    code = "unknown_user"
+    default_detail = "No user has that username."
+
+
+class UnknownToken(SluisError):
+    code = "unknown_token"
+    default_detail = "No token starts with those characters."
+
+
+class InvalidPassword(SluisError):
+    code = "invalid_password"
+    default_detail = "The password is not accepted."

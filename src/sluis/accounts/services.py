@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from sluis.accounts.errors import (
+    InvalidOrganization,
+    InvalidPassword,
     InvalidTokenExpiry,
     InvalidUser,
     TooManyFailedAttempts,
     UnknownOrganization,
+    UnknownToken,
+    UnknownUser,
 )
 from sluis.accounts.models import ApiToken, Organization, TokenFailure, User
 
@@ -174,3 +179,172 @@ def _touch(token: ApiToken) -> None:
     if last is None or (now - last).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# Managing organizations, users and tokens (the ``sluis org|user|token`` commands).
+_UNCHANGED: object = object()
+
+
+def organizations_list() -> list[Organization]:
+    """Every organization, by name, with ``user_count`` and ``data_source_count``."""
+    from django.db.models import Count
+
+    counted = Organization.objects.annotate(
+        user_count=Count("users", distinct=True),
+        data_source_count=Count("data_sources", distinct=True),
+    )
+    return list(counted.order_by("name"))
+
+
+@transaction.atomic
+def organization_create(*, name: str) -> Organization:
+    """Create organization ``name``; refused (``invalid_organization``) when it exists or the
+    name is empty or too long."""
+    name = name.strip()
+    if Organization.objects.filter(name=name).exists():
+        raise InvalidOrganization(f"An organization named {name!r} already exists.")
+    return _organization_save(Organization(name=name))
+
+
+@transaction.atomic
+def organization_rename(*, name: str, new_name: str) -> Organization:
+    """Rename organization ``name`` (the ``owner`` shown in the API changes with it)."""
+    organization = organization_get(name=name)
+    new_name = new_name.strip()
+    if Organization.objects.filter(name=new_name).exclude(pk=organization.pk).exists():
+        raise InvalidOrganization(f"An organization named {new_name!r} already exists.")
+    organization.name = new_name
+    return _organization_save(organization)
+
+
+@transaction.atomic
+def organization_delete(*, name: str) -> None:
+    """Delete an organization that has no users and no data sources (refused otherwise)."""
+    organization = organization_get(name=name)
+    users, sources = organization.users.count(), organization.data_sources.count()
+    if users or sources:
+        raise InvalidOrganization(
+            f"Organization {name!r} still has {users} user(s) and {sources} data source(s); "
+            "delete or move them first."
+        )
+    organization.delete()
+
+
+def _organization_save(organization: Organization) -> Organization:
+    try:
+        organization.full_clean()
+    except ValidationError as exc:
+        raise InvalidOrganization(_messages(exc)) from exc
+    organization.save()
+    return organization
+
+
+def user_get(*, username: str) -> User:
+    try:
+        return User.objects.select_related("organization").get(username=username)
+    except User.DoesNotExist as exc:
+        raise UnknownUser(f"No user is named {username!r}.") from exc
+
+
+def users_list(*, organization: Organization | None = None) -> list[User]:
+    """Users by username, of ``organization`` when given."""
+    users = User.objects.select_related("organization").order_by("username")
+    return list(users.filter(organization=organization) if organization else users)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    organization: Organization | object | None = _UNCHANGED,
+    display_name: str | None = None,
+    data_supplier: bool | None = None,
+    data_consumer: bool | None = None,
+    is_staff: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change what is given (``None``: unchanged; ``organization=None`` removes it)."""
+    if organization is not _UNCHANGED:
+        user.organization = organization  # type: ignore[assignment]
+    changes = {
+        "display_name": display_name,
+        "is_data_supplier": data_supplier,
+        "is_data_consumer": data_consumer,
+        "is_staff": is_staff,
+        "is_superuser": is_staff,
+        "is_active": is_active,
+    }
+    for field, value in changes.items():
+        if value is not None:
+            setattr(user, field, value)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise InvalidUser(_messages(exc)) from exc
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Set ``password`` after Django's password validators, or make signing in impossible
+    (``None``). API tokens are not affected."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise InvalidPassword(" ".join(exc.messages)) from exc
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete ``user`` and their tokens; their uploads stay (without an uploader)."""
+    user.delete()
+
+
+def tokens_list(*, user: User | None = None, include_inactive: bool = False) -> list[ApiToken]:
+    """Tokens (never their secret), newest first: active ones unless ``include_inactive``."""
+    tokens = ApiToken.objects.select_related("user").order_by("-created", "-pk")
+    tokens = tokens.filter(user=user) if user else tokens
+    return [t for t in tokens if include_inactive or t.is_active]
+
+
+@transaction.atomic
+def tokens_revoke(*, prefix: str) -> list[ApiToken]:
+    """Revoke the not yet revoked tokens starting with ``prefix`` (its first 8 characters)."""
+    tokens = list(
+        ApiToken.objects.filter(prefix=prefix[:TOKEN_PREFIX_LENGTH], revoked_at__isnull=True)
+    )
+    if len(prefix) < TOKEN_PREFIX_LENGTH or not tokens:
+        raise UnknownToken(f"No active token starts with {prefix[:TOKEN_PREFIX_LENGTH]!r}.")
+    for token in tokens:
+        token_revoke(token=token)
+    return tokens
+
+
+def _messages(exc: ValidationError) -> str:
+    """A validation error as one sentence per field, never Django's ``__all__``."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for field, messages in exc.message_dict.items():
+        text = " ".join(messages)
+        parts.append(text if field == "__all__" else f"{field.replace('_', ' ')}: {text}")
+    return "; ".join(parts)
+
+
+@transaction.atomic
+def token_rotate(*, prefix: str) -> tuple[IssuedToken, list[ApiToken]]:
+    """Issue a token for the same user and name (and as long a validity, when it expires) and
+    revoke the tokens starting with ``prefix``: scripts switch to the new secret."""
+    old = tokens_revoke(prefix=prefix)
+    first = old[0]
+    expires = None
+    if first.expires_at is not None:
+        expires = timezone.now() + (first.expires_at - first.created)
+    return token_create(user=first.user, name=first.name, expires_at=expires), old

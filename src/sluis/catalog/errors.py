@@ -30,3 +30,13 @@ class FilterNeedsToken(SluisError):
 class FilterNotOffered(SluisError):
     code = "filter_not_offered"
     default_detail = "Sluis has one world and no locales: 'world' and 'locale' are not offered."
+
+
+class InvalidIngestSettings(InvalidDataSource):
+    code = "invalid_ingest_settings"
+    default_detail = "The ingest settings are invalid."
+
+
+class InvalidGrant(SluisError):
+    code = "invalid_grant"
+    default_detail = "The grant is invalid."

@@ -66,6 +66,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sluis.config.urls"
 WSGI_APPLICATION = "sluis.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Checked where a password is set (admin forms, `sluis user password`), never on sign-in.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
 
 TEMPLATES = [
     {
@@ -105,6 +109,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["sluis.config.formats"]  # ISO 8601 dates in the admin
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -146,6 +151,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Sluis ------------------------------------------------------------------------------------
 SLUIS_PUBLIC_URL = env.str("SLUIS_PUBLIC_URL", default="")
+SLUIS_PORT = env.int("SLUIS_PORT", default=8000)  # `sluis serve`; the URLs `sluis demo` prints
 
 # --- Object storage ---------------------------------------------------------------------------
 SLUIS_STORAGE = env.str("SLUIS_STORAGE", default="local")

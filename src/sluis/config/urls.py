@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from sluis.config.api_root import ApiRootView
+
 api: list[URLPattern | URLResolver] = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("sluis.catalog.api.urls")),
     path("", include("sluis.uploads.api.urls")),
     path("", include("sluis.uploads.urls")),

@@ -8,13 +8,21 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
+from celery.exceptions import SecurityWarning
 from django.conf import settings
 
 from sluis.config.celery import app
 
 logger = logging.getLogger(__name__)
+
+
+ROOT_ADVICE = (
+    "running as root: run Sluis as an unprivileged user "
+    "(e.g. the `sluis` user of deploy/systemd, docs/operations.md)"
+)
 
 
 def worker_argv(
@@ -23,12 +31,13 @@ def worker_argv(
     loglevel: str = "INFO",
     queues: list[str] | None = None,
     pool: str = "prefork",
+    embedded: bool = False,
 ) -> list[str]:
     """Celery worker arguments: our queues (by default the processing queue and the
     notifications queue), a unique node name, no mingle/gossip chatter (the database
     coordinates workers, not the broker); no start-up banner when logging JSON (every line of
-    output is then a JSON object)."""
-    quiet = ["--quiet"] if settings.SLUIS_LOG_FORMAT == "json" else []
+    output is then a JSON object) or embedded in ``sluis serve`` (its log says it)."""
+    quiet = ["--quiet"] if settings.SLUIS_LOG_FORMAT == "json" or embedded else []
     queues = queues or [settings.SLUIS_QUEUE, settings.SLUIS_NOTIFY_QUEUE]
     return [
         *quiet,
@@ -50,11 +59,26 @@ def worker_run(
     loglevel: str = "INFO",
     queues: list[str] | None = None,
     pool: str = "prefork",
+    embedded: bool = False,
 ) -> None:
+    """Run a Celery worker in the foreground. Celery's multi-line warning about running as root
+    is replaced by one line saying what to do (by ``sluis serve`` itself when ``embedded``); the
+    embedded worker's broker connection is not logged (it is the built-in one)."""
     if settings.SLUIS_LOG_FORMAT == "json":
         _drop_raw_stdout()
-    argv = worker_argv(concurrency=concurrency, loglevel=loglevel, queues=queues, pool=pool)
+    warnings.filterwarnings("ignore", category=SecurityWarning)
+    if embedded:
+        logging.getLogger("celery.worker.consumer.connection").setLevel(logging.WARNING)
+    elif running_as_root():
+        logger.warning(ROOT_ADVICE)
+    argv = worker_argv(
+        concurrency=concurrency, loglevel=loglevel, queues=queues, pool=pool, embedded=embedded
+    )
     app.worker_main(argv)
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _drop_raw_stdout() -> None:
@@ -107,7 +131,7 @@ class EmbeddedWorker:
         while not self.stopping.is_set():
             # Its own session: a Ctrl-C or SIGTERM for the server reaches the worker through
             # ``stop()``, after the web server, not in the middle of its shutdown.
-            argv = [sys.executable, "-m", "sluis", "worker"]
+            argv = [sys.executable, "-m", "sluis", "worker", "--embedded"]
             self.pid = os.posix_spawn(sys.executable, argv, os.environ, setsid=True)
             _pid_write(self.pid)
             _wait(self.pid)

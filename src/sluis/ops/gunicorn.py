@@ -17,6 +17,15 @@ from sluis.ops.middleware import USER_ID_KEY, client_address, request_id
 access_logger = logging.getLogger("sluis.access")
 
 
+class _StartupNoise(logging.Filter):
+    """Gunicorn's start-up chatter: ``sluis serve`` logs one line saying where it answers."""
+
+    NOISE = ("Starting gunicorn", "Listening at:", "Using worker:", "Booting worker with pid")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.NOISE)
+
+
 class SluisLogger(Logger):
     """Gunicorn's logs through the root handler (``SLUIS_LOG_FORMAT``, tokens redacted) and one
     access line per request with structured fields; the path is logged without its query."""
@@ -26,6 +35,7 @@ class SluisLogger(Logger):
         self._access_log_enabled = True
         self.loglevel = self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO)
         self.error_log.setLevel(self.loglevel)
+        self.error_log.addFilter(_StartupNoise())
         for log in (self.error_log, self.access_log):
             for handler in list(log.handlers):
                 log.removeHandler(handler)

@@ -6,6 +6,7 @@ the one driver its sniffed format allows, so a VRT disguised as ``.tif`` is refu
 must import rasterio and pyogrio through here, never directly, so the hardening is always applied.
 """
 
+import logging
 import math
 import os
 import re
@@ -25,6 +26,21 @@ os.environ["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = ".sluis-never"
 os.environ["GDAL_DISABLE_READDIR_ON_OPEN"] = "EMPTY_DIR"
 os.environ["OGR_GEOJSON_MAX_OBJ_SIZE"] = "0"  # GeoJSON size is bounded by our own JSON budget
 os.environ["GDAL_PAM_ENABLED"] = "NO"  # never read or write .aux.xml sidecars next to our files
+
+
+class _SkipListNoise(logging.Filter):
+    """Drops GDAL's "Unable to find driver X to unload from GDAL_SKIP" warnings.
+
+    rasterio and pyogrio bundle two GDAL builds with different drivers, and both read the one
+    skip list above: each warns once per process about the drivers it lacks. A driver that is
+    absent cannot be opened either, so the warning says nothing about any upload.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "to unload from GDAL_SKIP" not in record.getMessage()
+
+
+logging.getLogger("rasterio._env").addFilter(_SkipListNoise())
 
 import pyogrio  # noqa: E402
 import pyogrio.raw  # noqa: E402

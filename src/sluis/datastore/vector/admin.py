@@ -1,8 +1,8 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
+from sluis.accounts.admin_tools import confirmed_action
 from sluis.datastore.vector.models import VectorVersion
 from sluis.datastore.vector.services import vector_version_restore
-from sluis.errors import SluisError
 
 
 @admin.register(VectorVersion)
@@ -28,12 +28,13 @@ class VectorVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Make the selected retired version current again")
     def restore_versions(self, request, queryset):
-        for version in queryset:
-            try:
-                vector_version_restore(data_source_id=version.data_source_id, version_id=version.pk)
-            except SluisError as exc:
-                self.message_user(request, f"Version {version.pk}: {exc.detail}", messages.WARNING)
-            else:
-                self.message_user(
-                    request, f"Version {version.pk} is current again.", messages.SUCCESS
-                )
+        sources = dict(queryset.values_list("pk", "data_source_id"))
+        return confirmed_action(
+            request=request,
+            queryset=queryset,
+            action="restore_versions",
+            question="Each version's features become its data source's current features in one "
+            "switch; the version they replace is kept, so this can be undone.",
+            verb="make these versions current",
+            apply=lambda pk: vector_version_restore(data_source_id=sources[pk], version_id=pk),
+        )
