@@ -252,9 +252,7 @@ def test_right_after_a_201_the_sync_task_says_harvesting_as_the_legacy_list_does
     assert next(t for t in listed if t["id"] == source.sync_task.pk)["sync_status"] == "harvesting"
 
 
-def test_sync_last_finished_has_one_format_on_sync_tasks_and_the_legacy_list(
-    api, supplier, source
-):
+def test_sync_last_finished_has_one_format_on_sync_tasks_and_the_legacy_list(api, supplier, source):
     upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
     upload_process(upload_id=upload_id)
     task = api.get(f"/api/v1/sync_tasks/{source.sync_task.pk}/", {"token": supplier.token}).json()
