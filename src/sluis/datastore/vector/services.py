@@ -121,10 +121,14 @@ def _cells(batch: FeatureBatch) -> np.ndarray:
 
 
 def vector_version_index(*, version: VectorVersion) -> None:
-    """Fill the spatial index of a staged version in one sorted statement (B-tree appends)."""
+    """SQLite: fill the grid index of a staged version in one sorted statement (B-tree appends).
+
+    PostgreSQL needs nothing here: the PostGIS ``geom`` column is generated from the GeoJSON as
+    the COPY stores each row, and its GiST index is the spatial index (decision 0021).
+    """
+    if connection.vendor == "postgresql":
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # sort a million rows in memory, not on disk
-            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             f"INSERT INTO {_CELLS} (version_id, cell, feature_id, minx, miny, maxx, maxy) "  # noqa: S608
             f"SELECT version_id, cell, id, minx, miny, maxx, maxy FROM {_TABLE} "
