@@ -30,3 +30,12 @@ class PostgisUnavailable(SluisError):
 class PostgisRoleNotFound(SluisError):
     code = "postgis_role_not_found"
     default_detail = "PostgreSQL has no such role; create the read-only role first."
+
+
+class TilesUnavailable(SluisError):
+    status_code = 501
+    code = "tiles_unavailable"
+    default_detail = (
+        "Vector tiles are made by PostGIS (ST_AsMVT) and need Sluis on PostgreSQL; the embedded "
+        "SQLite database does not offer them. Use /features/ with bbox instead."
+    )
