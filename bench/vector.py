@@ -7,9 +7,10 @@
 Writes a GeoPackage of random points and a GeoJSON of random small polygons (EPSG:4326, three
 attributes each), then per engine, in one run: Sluis end to end (``VectorProcessor.process``:
 read with GDAL, validate, reproject check, encode, bulk write, switch the version, index) and
-``ogr2ogr`` of the same file into the same database (SQLite file / PostgreSQL database, a table
-of its own, WKB geometry, no spatial index: neither SpatiaLite nor PostGIS is installed). Prints
-features/s of both and the ratio, and the time of a bbox query returning ~1,000 of the points.
+``ogr2ogr`` of the same file into the same database (SQLite: a table of its own, WKB geometry,
+no spatial index, as SpatiaLite is not installed; PostgreSQL: a PostGIS table with a geometry
+column and its GiST index, ogr2ogr's defaults). Prints features/s of both and the ratio, and
+the time of a bbox query returning ~1,000 of the points (PostgreSQL: through the GiST index).
 Needs ``ogr2ogr`` (Debian ``gdal-bin``): installed with apt-get when run as root, else named.
 """
 
@@ -138,6 +139,8 @@ def run_engine(args) -> None:
         )
         if fmt == "gpkg":
             _bbox_query(count)
+            if args.engine == "postgres":
+                _tile_times()
 
 
 def _recreate_pg_database(url: str) -> None:
@@ -180,7 +183,7 @@ def _ogr2ogr_load(path: Path, args, layer: str | None) -> float:
     if args.engine == "postgres":
         db = settings.DATABASES["default"]
         target = ["-f", "PostgreSQL", f"PG:dbname={db['NAME']} host={db['HOST']} user={db['USER']}"]
-        options = ["-lco", "GEOM_TYPE=BYTEA", "-lco", "GEOMETRY_NAME=geom"]
+        options = ["-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST"]
     else:
         target = ["-f", "SQLite", "-update", str(settings.DATABASES["default"]["NAME"])]
         options = ["-lco", "SPATIAL_INDEX=NO"]
@@ -215,6 +218,26 @@ def _bbox_query(count: int) -> None:
         f"all {len(rows):,} rows {everything:.1f} ms (best of 5)"
     )
     print(f"bbox: {', '.join(f'{v:.4f}' for v in bbox)}")
+
+
+def _tile_times() -> None:
+    """MVT tiles (``ST_AsMVT``) over the points at zooms 8, 11 and 14 (best of 5 each)."""
+    import math
+
+    from sluis.catalog.models import DataSource
+    from sluis.datastore.vector.tiles import vector_tile
+
+    source = DataSource.objects.get(name="points.gpkg")
+    for z in (8, 11, 14):
+        n = 2**z
+        x = int((5.2 + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(52.2))) / math.pi) / 2 * n)
+        best, size = math.inf, 0
+        for _ in range(5):
+            started = time.perf_counter()
+            size = len(vector_tile(data_source=source, z=z, x=x, y=y))
+            best = min(best, time.perf_counter() - started)
+        print(f"MVT tile {z}/{x}/{y}: {size:,} bytes in {best * 1000:.1f} ms (best of 5)")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,14 @@ class InvalidParameter(SluisError):
     default_detail = "A query parameter has an invalid value."
 
 
+class UnsupportedParameter(SluisError):
+    """A parameter the Nexus API knows and Sluis does not implement: refused, never ignored, so
+    a script gets an error instead of a silently unfiltered answer."""
+
+    code = "unsupported_parameter"
+    default_detail = "A query parameter is not supported."
+
+
 class NotFound(SluisError):
     status_code = 404
     code = "not_found"

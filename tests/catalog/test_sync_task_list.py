@@ -126,3 +126,12 @@ def test_a_user_without_organization_sees_no_private_task(api, catalog, org):
     listed = ids(api.get(LIST, {"token": token_create(user=loner).secret}))
     assert listed == {catalog[k].pk for k in ("public", "closed", "calc")}
     assert secret.pk not in listed
+
+
+@pytest.mark.parametrize("name", ["feature_type", "world", "locale"])
+def test_a_nexus_filter_sluis_lacks_is_a_400_naming_it_not_an_unfiltered_list(api, catalog, name):
+    response = api.get(LIST, {name: "x"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unsupported_parameter"
+    assert body["parameters"] == [name] and name in body["detail"]

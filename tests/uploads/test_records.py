@@ -1,11 +1,13 @@
 """Upload records: GET /uploads/{id}/, a task's history, the task's latest upload, legacy API."""
 
+import re
 from urllib.parse import urlparse
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 from sluis.uploads.storage import object_storage
 from tests.uploads.conftest import (
@@ -226,3 +228,35 @@ def test_another_key_is_a_new_upload(api, supplier, source):
 def test_an_unprintable_key_is_400(api, supplier, source):
     response = post_file(api, source.sync_task.pk, supplier.token, HTTP_IDEMPOTENCY_KEY="a\tb")
     assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
+
+
+def test_right_after_a_201_the_sync_task_says_harvesting_as_the_legacy_list_does(
+    api, supplier, source
+):
+    first = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
+    assert upload_process(upload_id=first) == "succeeded"
+    task_url = f"/api/v1/sync_tasks/{source.sync_task.pk}/"
+    finished = api.get(task_url, {"token": supplier.token}).json()
+    assert finished["sync_status"] == "successful"
+
+    second = post_file(api, source.sync_task.pk, supplier.token)
+    assert second.status_code == 201
+
+    task = api.get(task_url, {"token": supplier.token}).json()
+    legacy = api.get("/api/v1/uploads/", {"token": supplier.token}).json()
+    row = next(u for u in legacy if u["id"] == second.json()["id"])
+    assert task["sync_status"] == row["sync_status"] == "harvesting"
+    assert task["sync_last_finished"] == row["sync_last_finished"]
+    assert task["sync_last_finished"] == finished["sync_last_finished"]
+    listed = api.get("/api/v1/sync_tasks/", {"token": supplier.token}).json()["results"]
+    assert next(t for t in listed if t["id"] == source.sync_task.pk)["sync_status"] == "harvesting"
+
+
+def test_sync_last_finished_has_one_format_on_sync_tasks_and_the_legacy_list(api, supplier, source):
+    upload_id = post_file(api, source.sync_task.pk, supplier.token).json()["id"]
+    upload_process(upload_id=upload_id)
+    task = api.get(f"/api/v1/sync_tasks/{source.sync_task.pk}/", {"token": supplier.token}).json()
+    legacy = api.get("/api/v1/uploads/", {"token": supplier.token}).json()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", task["sync_last_finished"])
+    assert task["sync_last_finished"] == legacy[0]["sync_last_finished"]
+    assert task["sync_status"] == legacy[0]["sync_status"] == "successful"

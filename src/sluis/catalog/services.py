@@ -1,9 +1,11 @@
 """Catalog services: creating data sources with their sync task."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from sluis.accounts.models import Organization, User
 from sluis.catalog.errors import (
@@ -220,3 +222,24 @@ def grants_list(
     if user:
         through = through.filter(user=user)
     return [(row.datasource, row.user) for row in through]
+
+
+def sync_tasks_state_set(
+    *,
+    data_source_id: int,
+    sync_task_id: int | None,
+    sync_status: str,
+    finished_at: datetime | None = None,
+) -> None:
+    """Show a data source's processing state on its sync tasks (the one addressed and every task
+    of the data source), as Nexus clients poll them.
+
+    Called in the transaction that stores an upload as queued (``harvesting`` from the moment
+    of the 201, as the legacy ``/uploads/`` list already says) and in the one that records its
+    end (``successful``/``failed`` with ``finished_at``); ``finished_at`` None keeps the last
+    finish time.
+    """
+    fields: dict[str, object] = {"sync_status": sync_status}
+    if finished_at is not None:
+        fields["sync_last_finished"] = finished_at
+    SyncTask.objects.filter(Q(pk=sync_task_id) | Q(data_source=data_source_id)).update(**fields)

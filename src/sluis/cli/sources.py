@@ -1,6 +1,7 @@
 """``sluis source|task|grant …``: data sources with their kind, flags and ingest settings, their
 sync tasks, and grants of upload rights to users of other organizations; plus moving a source
-(export/import) and undoing a vector replace (versions/restore-version)."""
+(export/import), undoing a vector replace (versions/restore-version) and the PostGIS view of a
+vector source (postgis-view)."""
 
 import argparse
 import json
@@ -242,6 +243,13 @@ def cmd_source_restore(args: argparse.Namespace) -> dict:
     return {"data_source": args.id, "current_version": _version(version)}
 
 
+def cmd_source_postgis_view(args: argparse.Namespace) -> dict:
+    from sluis.datastore.vector.postgis import postgis_view_create
+
+    view = postgis_view_create(data_source_id=args.id, grant_to=args.grant)
+    return {"data_source": args.id, "view": view, "granted_to": args.grant}
+
+
 def _version(version) -> dict:
     return {
         "id": version.pk,
@@ -321,6 +329,11 @@ def _transfer_commands(group) -> None:
     p = add_command(group, "restore-version", cmd_source_restore, "Restore a vector version.")
     p.add_argument("id", type=int, help="data source id")
     p.add_argument("version", type=int, help="the version id (see `sluis source versions`)")
+    p = add_command(
+        group, "postgis-view", cmd_source_postgis_view, "PostgreSQL: a vector source's view."
+    )
+    p.add_argument("id", type=int, help="data source id")
+    p.add_argument("--grant", help="a read-only role that gets SELECT on the view")
 
 
 def _grant_commands(group) -> None:

@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from sluis.catalog.models import SyncStatus, SyncTask
+from sluis.catalog.models import SyncStatus
+from sluis.catalog.services import sync_tasks_state_set
 from sluis.formats.errors import IngestFailed
 from sluis.formats.records import MAX_REPORTED_ERRORS, Counts, Problem, Report
 from sluis.ingest.owners import process_owner
@@ -61,7 +62,7 @@ def upload_claim(*, upload_id: int) -> Upload | None:
         if upload is None:
             return None
         if claimed:
-            _sync_tasks(upload).update(sync_status=SyncStatus.HARVESTING)
+            _sync_tasks_set(upload, SyncStatus.HARVESTING)
             return upload
     if upload.status == UploadStatus.QUEUED:
         _give_up(upload, "its worker stopped each time")
@@ -209,7 +210,7 @@ def _finish(
         if not rows.update(finished_at=now, lease_expires_at=None, **fields):
             return False
         upload = Upload.objects.select_related("data_source").get(pk=upload_id)
-        _sync_tasks(upload).update(sync_status=sync_status, sync_last_finished=now)
+        _sync_tasks_set(upload, sync_status, finished_at=now)
         upload_finished.send(sender=Upload, upload_id=upload_id)
     _log_finished(upload, code=code)
     return True
@@ -254,9 +255,13 @@ def _duration_ms(upload: Upload) -> int | None:
     return round((upload.finished_at - upload.started_at).total_seconds() * 1000)
 
 
-def _sync_tasks(upload: Upload):
-    """The sync tasks that show this upload's data source's processing state."""
-    return SyncTask.objects.filter(Q(pk=upload.sync_task_id) | Q(data_source=upload.data_source_id))
+def _sync_tasks_set(upload: Upload, sync_status: str, *, finished_at=None) -> None:
+    sync_tasks_state_set(
+        data_source_id=upload.data_source_id,
+        sync_task_id=upload.sync_task_id,
+        sync_status=sync_status,
+        finished_at=finished_at,
+    )
 
 
 def _shown(text: str) -> str:

@@ -14,7 +14,7 @@ from sluis.text import datetime_text
 from sluis.uploads import errors
 from sluis.uploads.intake import MAX_ID, data_source_busy, upload_running
 from sluis.uploads.models import BUSY_STATUSES, FINISHED_STATUSES, Upload, UploadStatus
-from sluis.uploads.queue import upload_enqueue_on_commit
+from sluis.uploads.queue import upload_queued_announce
 from sluis.uploads.signals import upload_finished
 from sluis.uploads.storage import object_storage
 
@@ -45,7 +45,7 @@ def upload_requeue(*, upload_id: int) -> Upload:
             _check_requeueable(upload)
             _reset(upload)
             upload.save()
-            upload_enqueue_on_commit(upload_id=upload.pk)
+            upload_queued_announce(upload=upload)
     except IntegrityError:
         source = Upload.objects.get(pk=upload_id).data_source
         raise data_source_busy(upload_running(source)) from None
@@ -110,7 +110,7 @@ def upload_reprocess(*, upload_id: int, force: bool = False) -> Upload:
             _check_reprocessable(earlier, root, force)
             upload = _reprocess_row(earlier, root)
             upload.save()
-            upload_enqueue_on_commit(upload_id=upload.pk)
+            upload_queued_announce(upload=upload)
     except IntegrityError:
         source = Upload.objects.get(pk=upload_id).data_source
         raise data_source_busy(upload_running(source)) from None

@@ -25,7 +25,7 @@ from sluis.uploads import errors
 from sluis.uploads.inspection import upload_preflight
 from sluis.uploads.models import Upload, UploadStatus
 from sluis.uploads.naming import storage_key_generate
-from sluis.uploads.queue import upload_enqueue_on_commit
+from sluis.uploads.queue import upload_queued_announce
 from sluis.uploads.receiving import Limits, ReceivedFile, RequestBody, form_receive
 from sluis.uploads.storage import (
     object_delete,
@@ -222,7 +222,7 @@ def _record(user, target: _Target, received: ReceivedFile, stored: str, detected
     try:
         with transaction.atomic():
             upload.save()
-            upload_enqueue_on_commit(upload_id=upload.pk)
+            upload_queued_announce(upload=upload)
     except IntegrityError:
         prior = _prior(user, key)
         if prior is not None and prior.sha256 == received.sha256:

@@ -16,11 +16,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sluis.catalog.models import SyncStatus
+from sluis.catalog.services import sync_tasks_state_set
 from sluis.config.celery import app, broker_transport_options, broker_url
 from sluis.uploads.models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
 PROCESS_UPLOAD = "sluis.process_upload"  # the task name (sluis.ingest.tasks.process_upload)
+
+
+def upload_queued_announce(*, upload: Upload) -> None:
+    """Announce an upload just stored as queued, inside that transaction: its sync tasks say
+    ``harvesting`` from this moment (a client polling the sync task after the 201 sees the
+    same state as the legacy ``/uploads/`` list), and a worker is woken once it commits."""
+    sync_tasks_state_set(
+        data_source_id=upload.data_source_id,
+        sync_task_id=upload.sync_task_id,
+        sync_status=SyncStatus.HARVESTING,
+    )
+    upload_enqueue_on_commit(upload_id=upload.pk)
 
 
 def upload_enqueue_on_commit(*, upload_id: int) -> None:

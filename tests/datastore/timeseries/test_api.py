@@ -88,13 +88,16 @@ def test_a_relative_range_counts_back_from_now(api, consumer, series):
     assert len(old.splitlines()) == 7
 
 
-def test_reduced_view_gives_min_and_max_per_bucket(api, consumer, series):
+def test_reduced_view_gives_min_and_max_per_bucket_aligned_to_the_range_start(
+    api, consumer, series
+):
     _, body = events(
         api,
         consumer,
         timeseries_id=series.pk,
         view="reduced",
         bucket_interval="PT3H",
+        range="2025-01-01T00:00:00Z/2025-01-01T07:00:00Z",
         sortby="timestamp a",
     )
     assert body.splitlines()[1:] == [
@@ -103,6 +106,53 @@ def test_reduced_view_gives_min_and_max_per_bucket(api, consumer, series):
         "2025-01-01 03:00:00+00,8",
         "2025-01-01 04:00:00+00,2",
     ]
+
+
+def test_reduced_buckets_start_at_the_left_edge_of_the_range_as_in_nexus(api, consumer, series):
+    """Range 01:00-07:00 with PT3H: buckets 01:00-04:00 and 04:00-07:00, not 00:00 and 03:00."""
+    _, body = events(
+        api,
+        consumer,
+        timeseries_id=series.pk,
+        view="reduced",
+        bucket_interval="PT3H",
+        range="2025-01-01T01:00:00Z/2025-01-01T07:00:00Z",
+        sortby="timestamp a",
+    )
+    assert body.splitlines()[1:] == [
+        "2025-01-01 01:00:00+00,1",  # 01:00-04:00 holds 1, 3, 8
+        "2025-01-01 03:00:00+00,8",
+        "2025-01-01 04:00:00+00,2",  # 04:00-07:00 holds 2, 7
+        "2025-01-01 05:00:00+00,7",
+    ]
+
+
+def test_reduced_gives_a_lone_event_once_and_empty_buckets_nothing(api, consumer, series):
+    _, body = events(
+        api,
+        consumer,
+        timeseries_id=series.pk,
+        view="reduced",
+        bucket_interval="PT1H",
+        range="2024-12-31T22:00:00Z/2025-01-01T01:30:00Z",
+        sortby="timestamp a",
+        format="json",
+    )
+    assert [point["timestamp"] for point in json.loads(body)] == [
+        "2025-01-01T00:00:00Z",
+        "2025-01-01T01:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize("range_", [None, "/2025-01-02T00:00:00Z"])
+def test_reduced_without_a_range_start_is_a_400_naming_range(api, consumer, series, range_):
+    params = {"timeseries_id": series.pk, "view": "reduced", "bucket_interval": "PT3H"}
+    if range_ is not None:
+        params["range"] = range_
+    response = api.get("/api/v1/events/", {"token": consumer.token, **params})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_parameter"
+    assert "'range'" in response.json()["detail"]
 
 
 def test_json_format_lists_timestamp_value_and_flag(api, consumer, series):

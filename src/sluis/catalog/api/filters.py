@@ -6,11 +6,23 @@ from django.db.models import Q, QuerySet
 from sluis.catalog.errors import FilterNeedsToken, FilterNotOffered
 from sluis.catalog.models import SyncTask, TaskType
 from sluis.catalog.selectors import private_filter, uploadable_filter
+from sluis.errors import UnsupportedParameter
 from sluis.params import query_bool, query_choice, query_ids
+
+# Nexus filters on concepts Sluis does not have (feature types, worlds, locales): refused with a
+# 400 naming them rather than ignored, which would answer with every task (docs/api.md).
+UNSUPPORTED_FILTERS = ("feature_type", "world", "locale")
 
 
 def filter_sync_tasks(tasks: QuerySet[SyncTask], params) -> QuerySet[SyncTask]:
-    """Apply ``uploadable``, ``private``, ``task_type``, ``dc_id`` and ``search``."""
+    """Apply ``uploadable``, ``private``, ``task_type``, ``dc_id`` (data source ids) and
+    ``search``; a Nexus filter Sluis does not implement is a 400 ``unsupported_parameter``."""
+    if unsupported := [name for name in UNSUPPORTED_FILTERS if name in params]:
+        raise UnsupportedParameter(
+            f"Sluis does not support the sync task filter(s) {', '.join(unsupported)}: it has no"
+            " feature types, worlds or locales. Filter by data source with 'dc_id'.",
+            parameters=unsupported,
+        )
     if (uploadable := query_bool(params, "uploadable")) is not None:
         tasks = tasks.filter(uploadable_filter(uploadable))
     if (private := query_bool(params, "private")) is not None:

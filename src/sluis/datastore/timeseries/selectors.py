@@ -52,11 +52,16 @@ class EventQuery:
 def events_list(*, series: Series, query: EventQuery) -> Iterator[tuple[datetime, float, str]]:
     """(timestamp, value, flag) of one series in the range, sorted and sliced; streamed.
 
-    With ``query.bucket`` (``view=reduced``) each bucket of that length (aligned to the Unix
-    epoch) contributes its minimum and its maximum event; sorting and slicing apply to those.
+    With ``query.bucket`` (``view=reduced``, which needs ``query.start``) each bucket of that
+    length, aligned to the start of the range as Nexus aligns them, contributes its minimum and
+    its maximum event (one event when they are the same one; an empty bucket nothing); sorting
+    and slicing apply to those.
     """
     if query.bucket is not None:
-        points = _reduced(_in_range(series, query).order_by("timestamp"), query.bucket)
+        if query.start is None:
+            raise ValueError("view=reduced needs the start of the range to align its buckets")
+        events = _in_range(series, query).order_by("timestamp")
+        points = _reduced(events, bucket=query.bucket, origin=query.start)
         ordered = sorted(points, key=_sort_key(query.sortby))
         yield from ordered[query.startindex : query.startindex + query.count]
         return
@@ -74,12 +79,13 @@ def _in_range(series: Series, query: EventQuery) -> QuerySet[Event]:
     return events
 
 
-def _reduced(events: QuerySet[Event], bucket: timedelta) -> list[tuple[datetime, float, str]]:
-    size = bucket.total_seconds()
+def _reduced(
+    events: QuerySet[Event], *, bucket: timedelta, origin: datetime
+) -> list[tuple[datetime, float, str]]:
     points: list[tuple[datetime, float, str]] = []
     current, low, high = None, None, None
     for event in events.values_list("timestamp", "value", "flag").iterator(chunk_size=10_000):
-        number = int(event[0].timestamp() // size)
+        number = (event[0] - origin) // bucket
         if number != current or low is None or high is None:
             points.extend(_bucket_points(low, high))
             current, low, high = number, event, event

@@ -4,9 +4,11 @@ A replace builds a new ``VectorVersion`` in state ``building`` (invisible: reade
 the ``current`` one), switches states in one short transaction, then deletes the retired
 version, or keeps it for ``SLUIS_VECTOR_VERSION_RETENTION_DAYS`` so that an administrator can
 switch back to it (``vector_version_restore``). Geometry and properties are stored as
-GeoJSON/JSON text (no PostGIS or SpatiaLite): responses are assembled from them without parsing.
-The spatial index is a grid cell number in a plain B-tree on both engines (``grid.py``; why not
-R*Tree or GiST: docs/decisions/0006-vector-storage.md).
+GeoJSON/JSON text: responses are assembled from them without parsing. On PostgreSQL the
+feature table also has a PostGIS ``geom`` column (SRID 4326, generated from the GeoJSON by the
+database, migration 0003) with a GiST index: the spatial index there, and what QGIS or a tile
+server read (``postgis.py``, docs/decisions/0021-postgis.md). On SQLite the spatial index is a
+grid cell number in a plain B-tree (``grid.py``, ``FeatureCell``; docs/decisions/0006).
 """
 
 from django.db import models
@@ -87,7 +89,8 @@ class Feature(models.Model):
 
 
 class FeatureCell(models.Model):
-    """The spatial index: (version, grid cell, feature) as its primary key, plus the bbox.
+    """SQLite's spatial index: (version, grid cell, feature) as its primary key, plus the bbox
+    (PostgreSQL uses the GiST index of ``geom`` instead and leaves this table empty).
 
     Written in one sorted ``INSERT ... SELECT ... ORDER BY`` after a version is staged, so the
     B-tree is filled by appends: indexing a million features this way takes seconds, where

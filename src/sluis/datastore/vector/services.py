@@ -121,10 +121,19 @@ def _cells(batch: FeatureBatch) -> np.ndarray:
 
 
 def vector_version_index(*, version: VectorVersion) -> None:
-    """Fill the spatial index of a staged version in one sorted statement (B-tree appends)."""
+    """SQLite: fill the grid index of a staged version in one sorted statement (B-tree appends).
+
+    PostgreSQL: the PostGIS ``geom`` column is generated from the GeoJSON as the COPY stores
+    each row, and its GiST index is the spatial index (decision 0021); the table is analysed,
+    because with the statistics of before a large load the planner combined the GiST index with
+    a scan of the version's whole ``version_id`` index (155 ms instead of 20 ms for 1,000 of
+    1 M features; ANALYZE takes ~1 s).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_TABLE}")
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # sort a million rows in memory, not on disk
-            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             f"INSERT INTO {_CELLS} (version_id, cell, feature_id, minx, miny, maxx, maxy) "  # noqa: S608
             f"SELECT version_id, cell, id, minx, miny, maxx, maxy FROM {_TABLE} "

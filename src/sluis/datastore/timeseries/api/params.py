@@ -2,7 +2,8 @@
 
 ``range=<start>/<end>``: each side an ISO 8601 instant (naive = UTC) or a duration relative to
 now (``-P3M``, ``+P0M``, ``PT6H``); either side may be empty (open). ``bucket_interval`` is an
-ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds).
+ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds). ``view=reduced``
+needs a ``range`` with a start, as Nexus does: its buckets are aligned to that start.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def event_query(params, *, now: datetime | None = None) -> EventQuery:
     """Validate the query parameters into an ``EventQuery``; a bad one is a 400 naming it."""
     now = now or datetime.now(UTC)
     start, end = _range((params.get("range") or "").strip(), now)
+    bucket = _bucket(params)
+    if bucket is not None and start is None:
+        raise InvalidParameter(
+            "view=reduced needs 'range' with a start (buckets are aligned to it), such as"
+            " 2025-01-01T00:00:00Z/2025-02-01T00:00:00Z or -P7D/."
+        )
     sortby = " ".join(params.get("sortby", "timestamp d").lower().split())
     if sortby not in SORTS:
         raise InvalidParameter(f"'sortby' must be one of {', '.join(SORTS)}; not {sortby!r}.")
@@ -37,7 +44,7 @@ def event_query(params, *, now: datetime | None = None) -> EventQuery:
         sortby=sortby,
         startindex=query_int(params, "startindex", default=0),
         count=query_int(params, "count", default=100_000, maximum=settings.SLUIS_EVENTS_MAX_COUNT),
-        bucket=_bucket(params),
+        bucket=bucket,
     )
 
 

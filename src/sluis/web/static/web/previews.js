@@ -93,7 +93,7 @@
     const first = Date.parse(s.first_timestamp) / 1000, last = Date.parse(s.last_timestamp) / 1000;
     const known = isFinite(first) && isFinite(last) && s.count > 0;
     const reduce = known && s.count > RAW_LIMIT;
-    const whole = reduce ? { bucket: bucketFor(last - first) } : null;
+    const whole = reduce ? { start: first, end: last, bucket: bucketFor(last - first) } : null;
     return getJson(eventsUrl(s, whole)).then((json) => {
       const data = columns(json);
       if (!data[0].length) { summary.textContent = "No measurements."; return; }
