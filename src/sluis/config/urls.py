@@ -1,6 +1,18 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularJSONAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from sluis.web.security import with_page_headers
+
+# Swagger UI and ReDoc come from drf-spectacular-sidecar's pinned copies, served as our own static
+# files (SPECTACULAR_SETTINGS): the documentation works on a server without internet, under the
+# pages' Content-Security-Policy (the split view loads its start-up script from our origin).
+swagger = SpectacularSwaggerSplitView.as_view(url_name="openapi")
+redoc = SpectacularRedocView.as_view(url_name="openapi", template_name="web/redoc.html")
 
 api: list[URLPattern | URLResolver] = [
     path("", include("sluis.catalog.api.urls")),
@@ -13,7 +25,8 @@ api: list[URLPattern | URLResolver] = [
     path("", include("sluis.notifications.api.urls")),
     path("", include("sluis.ops.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    path("docs/", with_page_headers(swagger), name="api-docs"),
+    path("redoc/", with_page_headers(redoc), name="api-redoc"),
 ]
 
 urlpatterns = [
