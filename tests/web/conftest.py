@@ -196,3 +196,59 @@ def failed_with_report(page, upload: Upload) -> tuple:
     download = download_info.value
     assert download.suggested_filename == f"upload-{upload.pk}-errors.csv"
     return row, Path(download.path()).read_text()
+
+
+# --- phone and desktop, accessibility, screenshots -------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # vendored from npm (package.json)
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "web"
+
+
+@pytest.fixture(params=sorted(SIZES))
+def sized_page(request, chromium, live_server):
+    """A page at phone (390x844) and at desktop (1280x800) size. CSP is bypassed only so that
+    the test can inject axe-core; the pages' own scripts are unchanged."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport=SIZES[request.param], bypass_csp=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    browser_page = context.new_page()
+    browser_page.size_name = request.param
+    browser_page.errors = []
+    browser_page.on("pageerror", lambda error: browser_page.errors.append(str(error)))
+    yield browser_page
+    context.close()
+
+
+def assert_fits(page) -> None:
+    """Nothing on the page is wider than the viewport: no sideways scrolling."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{page.url} is {width} px wide on a {viewport} px screen"
+
+
+def assert_accessible(page) -> None:
+    """axe-core (WCAG 2.1 A/AA rules) finds no violation on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag",
+             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})"""
+    )
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert violations == [], violations
+
+
+def check_page(page, name: str) -> None:
+    """The checks every page gets: fits the screen, zero axe violations, no script errors; with
+    SLUIS_WEB_SCREENSHOTS=1 its screenshot is written to docs/web/<name>-<size>.png."""
+    assert_fits(page)
+    assert_accessible(page)
+    assert page.errors == []
+    if os.environ.get("SLUIS_WEB_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.size_name}.png"), full_page=True)

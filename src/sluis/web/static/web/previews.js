@@ -311,7 +311,7 @@
     return getJson("/api/v1/features/?" + query({ data_source: source, page_size: TABLE_ROWS, page: page })).then((json) => {
       const features = itemsOf(json);
       const keys = Array.from(new Set(features.flatMap((f) => Object.keys(f.properties || {})))).filter((k) => k !== "id_src").slice(0, 12);
-      const figure = el("section", { class: "attributes", "aria-labelledby": "attributes-heading" });
+      const figure = el("div", { class: "attributes" });
       figure.append(el("h3", { id: "attributes-heading" }, gettext("Attribute table")));
       const first = (page - 1) * TABLE_ROWS + 1;
       figure.append(el("p", { id: "attributes-count" }, interpolate(gettext("Features %(first)s–%(last)s of %(total)s"),
