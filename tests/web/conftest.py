@@ -139,8 +139,8 @@ def throttle_uploads(page):
 def received_upload(page) -> Upload:
     """The upload the page just sent, once the server has answered 201."""
     status = page.locator("#upload-status")
-    expect(status).to_contain_text("as upload #")
-    upload_id = int(re.search(r"as upload #(\d+)", status.inner_text())[1])
+    expect(status).to_contain_text(re.compile(r"(as|als) upload #\d+"))  # English or Dutch
+    upload_id = int(re.search(r"(as|als) upload #(\d+)", status.inner_text())[2])
     return Upload.objects.get(pk=upload_id)
 
 
@@ -163,7 +163,7 @@ def upload_and_process(page, name: str, content: bytes):
     upload = received_upload(page)
     assert upload_process(upload_id=upload.pk) == "succeeded", upload.failure_reason
     row = page.locator(f"#upload-{upload.pk}")
-    expect(row.get_by_test_id("status")).to_have_text("succeeded")
+    expect(row.get_by_test_id("status")).to_have_class(re.compile(r"\bstatus-succeeded\b"))
     return upload
 
 

@@ -55,9 +55,7 @@ def test_44_series_say_how_many_are_shown_and_any_can_be_chosen(page, web_suppli
     open_source_page(page, source)
     upload_and_process(page, "meetnet.csv", ("\n".join(lines) + "\n").encode())
     status = page.locator("#preview-status")
-    expect(status).to_have_text(
-        "Showing 12 of 44 series. Choose others in the list above."
-    )
+    expect(status).to_have_text("Showing 12 of 44 series. Choose others in the list above.")
     expect(page.locator("figure.chart")).to_have_count(12)
     page.get_by_label("Find series by location or parameter").fill("LOC03")
     choice = page.get_by_label("Series to show")
@@ -77,9 +75,7 @@ def test_a_csv_with_150_bad_rows_reports_all_150(page, web_supplier, make_source
     upload.refresh_from_db()
     assert upload.error_count == 150 and len(upload.errors) == 150
     expect(row.locator(".failure")).to_contain_text("150 problem(s) found")
-    expect(row.locator(".problem-count")).to_have_text(
-        "150 problems; the first 10 are listed here"
-    )
+    expect(row.locator(".problem-count")).to_have_text("150 problems; the first 10 are listed here")
     expect(row.locator(".more-errors")).to_have_text(
         "and 140 more: the error report holds all of them."
     )

@@ -18,17 +18,25 @@ from typing import Any
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pyproj import Transformer
 
 # The example's measurements: two local mornings, so that a time zone shows in the times.
 EXAMPLE_START = datetime(2026, 1, 5, 8, 0)
 EXAMPLE_ROWS = 3
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+DELIMITER_NAMES = {
+    ",": gettext_lazy("comma"),
+    ";": gettext_lazy("semicolon"),
+    "\t": gettext_lazy("tab"),
+    "|": gettext_lazy("vertical bar"),
+}
 FORMATS = {
-    "timeseries": "CSV (long or wide), JSON, Delft-FEWS PI-XML",
-    "vector": "GeoJSON, zipped Shapefile, GeoPackage, FlatGeobuf, KML, CSV with coordinates",
-    "raster": "GeoTIFF, NetCDF, ASCII grid (or a zip of many)",
-    "file": "photos, documents, videos, spreadsheets (or a zip of many)",
+    "timeseries": gettext_lazy("CSV (long or wide), JSON, Delft-FEWS PI-XML"),
+    "vector": gettext_lazy(
+        "GeoJSON, zipped Shapefile, GeoPackage, FlatGeobuf, KML, CSV with coordinates"
+    ),
+    "raster": gettext_lazy("GeoTIFF, NetCDF, ASCII grid (or a zip of many)"),
+    "file": gettext_lazy("photos, documents, videos, spreadsheets (or a zip of many)"),
 }
 
 
@@ -49,7 +57,7 @@ class ExampleFile:
 
 def source_rules(*, kind: str, settings: dict[str, Any]) -> list[Rule]:
     """The source's rules in words, most important first; every setting that is set shows."""
-    rules = [Rule(_("Formats"), FORMATS.get(kind, ""))]
+    rules = [Rule(_("Formats"), str(FORMATS.get(kind, "")))]
     if kind in ("timeseries", "vector"):
         rules += _table_rules(kind, settings)
     rules.append(_timezone_rule(settings))
@@ -84,7 +92,7 @@ def _table_rules(kind: str, settings: dict[str, Any]) -> list[Rule]:
     rules.append(
         Rule(
             _("Delimiter"),
-            _("%(name)s (%(sign)s)") % {"name": _(DELIMITER_NAMES[delimiter]), "sign": delimiter}
+            _("%(name)s (%(sign)s)") % {"name": DELIMITER_NAMES[delimiter], "sign": delimiter}
             if delimiter
             else _("detected from the header (comma, semicolon, tab or vertical bar)"),
         )

@@ -158,8 +158,8 @@
   function bucketFor(span) { return Math.max(1, Math.ceil(span / BUCKETS)); }
   function isoSeconds(seconds) { return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"); }
   function duration(seconds) {
-    const units = [[86400, ngettext("%s day", "%s days", 1), "d"], [3600, "", "h"], [60, "", "m"], [1, "", "s"]];
-    const [size, , unit] = units.find(([u]) => seconds % u === 0);
+    const units = [[86400, "d"], [3600, "h"], [60, "m"], [1, "s"]];
+    const [size, unit] = units.find(([u]) => seconds % u === 0);
     const n = seconds / size;
     const names = { d: ngettext("%s day", "%s days", n), h: ngettext("%s hour", "%s hours", n), m: ngettext("%s minute", "%s minutes", n), s: ngettext("%s second", "%s seconds", n) };
     return interpolate(names[unit], [n]);
