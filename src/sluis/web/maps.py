@@ -21,7 +21,7 @@ from sluis.datastore.vector.selectors import features_current
 
 DETAIL = 1000  # tolerance = extent / DETAIL
 POINT_LIMIT = 5000  # more points than this are clustered
-GRID = 128
+GRID = 64
 
 
 @dataclass(frozen=True)
