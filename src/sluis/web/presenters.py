@@ -7,7 +7,7 @@ rendered by our own pages.
 
 from dataclasses import dataclass
 
-from sluis.ingest.contracts import MAX_REPORT_ROWS
+from sluis.formats.records import MAX_REPORT_ROWS
 from sluis.uploads.links import download_link
 from sluis.uploads.models import Upload
 

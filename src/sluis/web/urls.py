@@ -1,4 +1,4 @@
-"""The supplier pages, served at the site root (``/api/v1/`` and ``/admin/`` stay as they are).
+"""The supplier pages, served at the site root, and the API documentation pages under ``/api/v1/``.
 
 Sign-in, password change and password reset are Django's own views with our templates.
 """
@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, reverse_lazy
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from sluis.web import views
 from sluis.web.security import with_page_headers
@@ -17,7 +18,15 @@ def _auth(view_class, template: str, **options):
     return with_page_headers(view_class.as_view(template_name=f"web/{template}", **options))
 
 
+# Swagger UI and ReDoc come from drf-spectacular-sidecar's pinned copies, served as our own static
+# files (SPECTACULAR_SETTINGS): the documentation works on a server without internet, under the
+# pages' Content-Security-Policy (the split view loads its start-up script from our origin).
+swagger = SpectacularSwaggerSplitView.as_view(url_name="openapi")
+redoc = SpectacularRedocView.as_view(url_name="openapi", template_name="web/redoc.html")
+
 urlpatterns = [
+    path("api/v1/docs/", with_page_headers(swagger), name="api-docs"),
+    path("api/v1/redoc/", with_page_headers(redoc), name="api-redoc"),
     path("", views.sources, name="web-sources"),
     path("sources/<int:task_id>/", views.source, name="web-source"),
     path("sources/<int:task_id>/history/", views.history, name="web-history"),
