@@ -1,10 +1,13 @@
 """A data source's own rules, in words, and an example file that follows them.
 
-Reads the source's ``kind`` and ``ingest_settings`` dict (the keys validated by
-``sluis.catalog.ingest_settings``) and says what they mean to a supplier: which columns, which
-delimiter and decimal sign, which time zone naive times are read in, which CRS, which file name.
-The example file is generated from the same settings, so that the source accepts it as is
-(``tests/web/test_rules.py`` feeds every example back through the real processing).
+Reads the source's ``kind`` and ``ingest_settings`` dict and says what they mean to a supplier.
+Which keys there are, their help texts and their allowed values come from the kind registry
+(``sluis.kinds``: each kind's ``SettingKey``s), the one source of truth that also validates the
+settings; this module only puts a set value in words (which columns, which delimiter and decimal
+sign, which time zone naive times are read in, which CRS, which file name). The example file is
+generated from the same settings, so that the source accepts it as is
+(``tests/web/test_browser_scenarios.py`` feeds a Dutch-style one back through the real
+processing; ``tests/web/test_rules.py`` checks the rules).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,14 +25,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyproj import Transformer
 
+from sluis.kinds import SettingKey, kind_find
+
 # The example's measurements: two local mornings, so that a time zone shows in the times.
 EXAMPLE_START = datetime(2026, 1, 5, 8, 0)
 EXAMPLE_ROWS = 3
-DELIMITER_NAMES = {
+# The names of the signs that the delimiter and decimal settings allow (choices: the registry).
+SIGN_NAMES = {
     ",": gettext_lazy("comma"),
     ";": gettext_lazy("semicolon"),
     "\t": gettext_lazy("tab"),
     "|": gettext_lazy("vertical bar"),
+    ".": gettext_lazy("point"),
 }
 FORMATS = {
     "timeseries": gettext_lazy("CSV (long or wide), JSON, Delft-FEWS PI-XML"),
@@ -56,84 +64,133 @@ class ExampleFile:
 
 
 def source_rules(*, kind: str, settings: dict[str, Any]) -> list[Rule]:
-    """The source's rules in words, most important first; every setting that is set shows."""
+    """The source's rules in words: its formats, then one line per ingest-settings key its kind
+    declares (``sluis.kinds``), in the kind's order. The topic is the key's help text from the
+    registry (translated); the text is this source's value in words, or what happens without one.
+    A key with nothing to say when unset (a layer, a fixed unit) shows only when set."""
+    declared = kind_find(kind)
     rules = [Rule(_("Formats"), str(FORMATS.get(kind, "")))]
-    if kind in ("timeseries", "vector"):
-        rules += _table_rules(kind, settings)
-    rules.append(_timezone_rule(settings))
-    if kind in ("vector", "raster"):
-        crs = settings.get("source_crs")
-        rules.append(
-            Rule(
-                _("Coordinate system"),
-                _("%(crs)s, whatever the file says") % {"crs": crs}
-                if crs
-                else _("as the file declares it (e.g. a .prj or the GeoTIFF's own)"),
-            )
-        )
-    if settings.get("filename_pattern"):
-        rules.append(
-            Rule(
-                _("File name"),
-                _("like %(pattern)s, e.g. %(example)s")
-                % {
-                    "pattern": settings["filename_pattern"],
-                    "example": pattern_example(settings["filename_pattern"]),
-                },
-            )
-        )
-    rules.append(_on_error_rule(settings))
+    for key in declared.settings if declared else ():
+        text = _setting_text(kind, key, settings)
+        if text:
+            rules.append(Rule(setting_help(key), text))
     return rules
 
 
-def _table_rules(kind: str, settings: dict[str, Any]) -> list[Rule]:
-    rules = [Rule(_("Columns (CSV)"), ", ".join(example_header(kind=kind, settings=settings)))]
-    delimiter = settings.get("delimiter")
-    rules.append(
-        Rule(
-            _("Delimiter"),
-            _("%(name)s (%(sign)s)") % {"name": DELIMITER_NAMES[delimiter], "sign": delimiter}
-            if delimiter
-            else _("detected from the header (comma, semicolon, tab or vertical bar)"),
-        )
-    )
-    decimal = settings.get("decimal")
-    rules.append(
-        Rule(
-            _("Decimal sign"),
-            {",": _("comma (1,25)"), ".": _("point (1.25)")}.get(
-                decimal, _("point (1.25); a comma too when fields are not comma-separated")
-            ),
-        )
-    )
-    if settings.get("timestamp_format"):
-        rules.append(Rule(_("Time format"), settings["timestamp_format"]))
-    elif kind == "timeseries":
-        rules.append(Rule(_("Time format"), _("ISO 8601, e.g. 2026-01-05T08:00:00")))
-    if settings.get("encoding"):
-        rules.append(Rule(_("Text encoding"), settings["encoding"]))
-    for key, label in (("parameter", _("Parameter")), ("unit", _("Unit"))):
-        if settings.get(key):
-            rules.append(Rule(label, _("always %(value)s") % {"value": settings[key]}))
-    return rules
+def setting_help(key: SettingKey) -> str:
+    """The registry's help text of ``key`` in the active language (the Dutch catalogue holds every
+    built-in key's text: ``tests/web/test_translations.py``)."""
+    return _(key.help)
 
 
-def _timezone_rule(settings: dict[str, Any]) -> Rule:
-    zone = settings.get("timezone")
-    if zone:
-        text = _(
+def _setting_text(kind: str, key: SettingKey, settings: dict[str, Any]) -> str:
+    value = settings.get(key.name)
+    words = _WORDS.get(key.name)
+    if words is not None:
+        return words(kind, key, value, settings)
+    if value in (None, "", [], {}):
+        return ""
+    if key.choices:
+        return _choice(key, value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _choice(key: SettingKey, value: Any) -> str:
+    """A value of a key with allowed values; the first allowed value is the default."""
+    chosen = value or key.choices[0]
+    return CHOICE_WORDS.get((key.name, chosen)) or str(chosen)
+
+
+def _columns(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    return ", ".join(example_header(kind=kind, settings=settings))
+
+
+def _delimiter(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    if value:
+        return _("%(name)s (%(sign)s)") % {"name": _sign_name(value), "sign": value}
+    allowed = ", ".join(str(_sign_name(sign)) for sign in key.choices)
+    return _("detected from the header (%(allowed)s)") % {"allowed": allowed}
+
+
+def _decimal(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    if value:
+        return _("%(name)s (%(example)s)") % {
+            "name": _sign_name(value),
+            "example": f"1{value}25",
+        }
+    return _("point (1.25); a comma too when fields are not comma-separated")
+
+
+def _timestamp_format(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    return value or _("ISO 8601, e.g. 2026-01-05T08:00:00")
+
+
+def _time_zone(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    if value:
+        return _(
             "%(zone)s: times without an offset are read as %(zone)s local time; "
             "times with an offset (+01:00, Z) keep it"
-        ) % {"zone": zone}
-    else:
-        text = _("UTC: times without an offset are read as UTC; times with an offset keep it")
-    return Rule(_("Time zone"), text)
+        ) % {"zone": value}
+    return _("UTC: times without an offset are read as UTC; times with an offset keep it")
 
 
-def _on_error_rule(settings: dict[str, Any]) -> Rule:
-    if settings.get("on_error") == "skip_invalid_rows":
-        return Rule(_("Bad rows"), _("are skipped and reported; the good rows are stored"))
-    return Rule(_("Bad rows"), _("any problem refuses the whole file; nothing is stored"))
+def _source_crs(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    if value:
+        return _("%(crs)s, whatever the file says") % {"crs": value}
+    return _("as the file declares it (e.g. a .prj or the GeoTIFF's own)")
+
+
+def _filename_pattern(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    if not value:
+        return ""
+    return _("like %(pattern)s, e.g. %(example)s") % {
+        "pattern": value,
+        "example": pattern_example(value),
+    }
+
+
+def _fixed(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    return _("always %(value)s") % {"value": value} if value else ""
+
+
+def _with_choices(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:
+    return _choice(key, value)
+
+
+Words = Callable[[str, SettingKey, Any, dict[str, Any]], str]
+# Keys whose value reads better in a sentence; every other key shows its value as set.
+_WORDS: dict[str, Words] = {
+    "columns": _columns,
+    "delimiter": _delimiter,
+    "decimal": _decimal,
+    "timestamp_format": _timestamp_format,
+    "timezone": _time_zone,
+    "source_crs": _source_crs,
+    "filename_pattern": _filename_pattern,
+    "parameter": _fixed,
+    "unit": _fixed,
+    "on_error": _with_choices,
+    "invalid_geometry": _with_choices,
+}
+# What an allowed value (``SettingKey.choices``) means to a supplier.
+CHOICE_WORDS = {
+    ("on_error", "reject_file"): gettext_lazy(
+        "any problem refuses the whole file; nothing is stored"
+    ),
+    ("on_error", "skip_invalid_rows"): gettext_lazy(
+        "bad rows are skipped and reported; the good rows are stored"
+    ),
+    ("invalid_geometry", "repair"): gettext_lazy("invalid geometries are repaired (make_valid)"),
+    ("invalid_geometry", "reject"): gettext_lazy("an invalid geometry is a problem"),
+}
+
+
+def _sign_name(sign: str) -> str:
+    return str(SIGN_NAMES.get(sign, sign))
 
 
 def pattern_example(pattern: str) -> str:
