@@ -6,12 +6,14 @@ network it would otherwise try to reach at start-up.
 """
 
 import base64
+import io
 import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from sluis.ingest.processing import upload_process
@@ -205,6 +207,8 @@ DESKTOP = {"width": 1280, "height": 800}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # vendored from npm (package.json)
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "web"
+SCREENSHOT_COLOURS = 16  # enough for text, the charts and the map; a page is 5-70 KB
+SCREENSHOT_MAX_HEIGHT = 2400  # px: the top of a long page (rules, upload, previews, history)
 
 
 @pytest.fixture(params=sorted(SIZES))
@@ -249,6 +253,19 @@ def check_page(page, name: str) -> None:
     assert_fits(page)
     assert_accessible(page)
     assert page.errors == []
-    if os.environ.get("SLUIS_WEB_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.size_name}.png"), full_page=True)
+    screenshot(page, name)
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """With SLUIS_WEB_SCREENSHOTS=1: the page as docs/web/<name>-<size>.png, its top
+    ``SCREENSHOT_MAX_HEIGHT`` px quantised to ``SCREENSHOT_COLOURS`` colours (Pillow), so that the
+    screenshots stay a few hundred KB in all."""
+    if not os.environ.get("SLUIS_WEB_SCREENSHOTS"):
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=full_page))).convert("RGB")
+    shot = shot.crop((0, 0, shot.width, min(shot.height, SCREENSHOT_MAX_HEIGHT)))
+    small = shot.quantize(
+        colors=SCREENSHOT_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    small.save(SCREENSHOTS / f"{name}-{page.size_name}.png", optimize=True)

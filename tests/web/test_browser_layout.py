@@ -9,7 +9,14 @@ import json
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.web.conftest import check_page, measurements_csv, sign_in, upload_and_process
+from tests.web.conftest import (
+    assert_fits,
+    check_page,
+    measurements_csv,
+    screenshot,
+    sign_in,
+    upload_and_process,
+)
 
 LONG_NAME = "waterstanden_meetpunt_" + "x" * 60 + ".csv"
 
@@ -103,3 +110,25 @@ def test_the_token_and_password_pages_fit_and_are_accessible(sized_page, web_sup
     sized_page.goto("/password/")
     expect(sized_page.get_by_role("heading", name="Change your password")).to_be_visible()
     check_page(sized_page, "password-change")
+
+
+def test_the_api_documentation_fits_with_the_network_blocked(sized_page, web_supplier, live_server):
+    """Swagger UI is a third-party page (drf-spectacular-sidecar): it is checked for its width and
+    for loading nothing from outside, not by axe-core (its findings are not ours to fix)."""
+    outside = []
+
+    def only_our_server(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    sized_page.route("**/*", only_our_server)
+    sign_in(sized_page)
+    sized_page.goto("/api/v1/docs/")
+    expect(sized_page.locator(".swagger-ui .info .title")).to_contain_text("Sluis API")
+    expect(sized_page.locator(".opblock-tag").first).to_be_visible()
+    assert_fits(sized_page)
+    assert outside == [] and sized_page.errors == []
+    screenshot(sized_page, "api-docs", full_page=False)
