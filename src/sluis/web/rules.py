@@ -102,7 +102,7 @@ def _setting_text(kind: str, key: SettingKey, settings: dict[str, Any]) -> str:
 def _choice(key: SettingKey, value: Any) -> str:
     """A value of a key with allowed values; the first allowed value is the default."""
     chosen = value or key.choices[0]
-    return CHOICE_WORDS.get((key.name, chosen)) or str(chosen)
+    return str(CHOICE_WORDS.get((key.name, chosen)) or chosen)
 
 
 def _columns(kind: str, key: SettingKey, value: Any, settings: dict[str, Any]) -> str:

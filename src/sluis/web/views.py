@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sluis.accounts.models import User
 from sluis.accounts.services import token_create, token_revoke
+from sluis.catalog.models import DataSource
 from sluis.datastore.vector.selectors import data_source_readable
 from sluis.errors import SluisError
 from sluis.kinds import kind_find
@@ -76,7 +77,7 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
         "tile_url": settings.SLUIS_MAP_TILE_URL,
         "tile_attribution": settings.SLUIS_MAP_TILE_ATTRIBUTION,
         "preview": _preview(data_source.kind),
-        **_history_context(request, data_source),
+        **_history_context(request, data_source, task_id),
     }
     return _page(request, "source.html", context)
 
@@ -91,10 +92,10 @@ def history(request: HttpRequest, task_id: int) -> HttpResponse:
     data_source = access.task.data_source if access.task is not None else None
     if not access.can_upload or data_source is None:
         return _page(request, "not_found.html", {}, status=404)
-    return _page(request, "history.html", _history_context(request, data_source))
+    return _page(request, "history.html", _history_context(request, data_source, task_id))
 
 
-def _history_context(request: HttpRequest, data_source) -> dict:
+def _history_context(request: HttpRequest, data_source: DataSource, task_id: int) -> dict:
     form = HistoryFilterForm(request.GET)
     uploads = upload_history(user=request.user, data_source=data_source, filters=form.filters())
     page = Paginator(uploads, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -107,7 +108,7 @@ def _history_context(request: HttpRequest, data_source) -> dict:
         "history_query": query.urlencode(),
         "rows": upload_rows(request=request, uploads=list(page.object_list)),
         "zone": (data_source.ingest_settings or {}).get("timezone", ""),
-        "task_id": request.resolver_match.kwargs["task_id"],
+        "task_id": task_id,
     }
 
 
@@ -215,7 +216,9 @@ def vector_map(request: HttpRequest, task_id: int) -> HttpResponse:
     """The map preview's GeoJSON: every stored feature, simplified or clustered (web/maps.py);
     readable by whoever may read the data source's features through the API."""
     task = task_access(user=request.user, task_id=task_id).task
-    source = task and data_source_readable(user=request.user, pk=task.data_source_id)
+    source = None
+    if task is not None and task.data_source_id is not None:
+        source = data_source_readable(user=request.user, pk=task.data_source_id)
     if source is None:
         body = {"detail": _("Not found."), "code": "not_found"}
         return JsonResponse(body, status=404)
