@@ -22,7 +22,14 @@ $(WEB_VENDOR): package.json package-lock.json scripts/build-web-assets
 	scripts/build-web-assets
 	touch $@
 
-install: $(VENV)/.installed $(WEB_VENDOR)
+## Message catalogues (English and Dutch pages): compiled from the committed .po files with
+## Babel, so that neither the build nor a server needs Debian's gettext.
+LOCALE := src/sluis/web/locale
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/*.po))
+$(LOCALE)/%.mo: $(LOCALE)/%.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+
+install: $(VENV)/.installed $(WEB_VENDOR) $(MESSAGES)
 
 ## Install and run Sluis on its embedded default (SQLite, ./sluis-data, built-in worker).
 run: install

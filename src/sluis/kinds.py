@@ -47,7 +47,7 @@ class IngestJob:
     def check_problems(self) -> None:
         """Between reading and writing: with ``reject_file`` any problem fails the upload."""
         if self.report.has_problems and not self.skip_invalid_rows:
-            count = len(self.report.problems)
+            count = self.report.problem_count
             raise IngestFailed(
                 f"{count} problem(s) found; nothing was written (on_error=reject_file).",
                 problems=count,

@@ -3,7 +3,9 @@
 
 import json
 
+import httpx
 import pytest
+from django.conf import settings
 
 from sluis.uploads.models import Upload
 from sluis_client import ProcessingFailed, UnsupportedFormat
@@ -126,3 +128,23 @@ def test_upload_wait_json_is_one_object_with_the_receipt_and_the_status(
     assert data["upload"]["original_filename"] == "level_2024-03-01.txt"
     assert data["attempts"] == 1
     assert data["status"]["status"] == "succeeded" and data["status"]["counts"]["inserted"] == 1
+
+
+def test_a_csv_with_150_bad_rows_lists_the_first_and_says_how_many_more_with_the_report(
+    run, levels, tmp_path, processing
+):
+    path = tmp_path / "levels.csv"
+    rows = "".join(f"L1,h,2025-01-01T{h % 24:02d}:00:00Z,not-a-number\n" for h in range(150))
+    path.write_text("location,parameter,timestamp,value\n" + rows)
+
+    code, out, _ = run("upload", levels.sync_task.pk, path, "--wait")
+
+    upload = Upload.objects.get()
+    listed = settings.SLUIS_UPLOAD_FIRST_ERRORS
+    assert code == 9 and upload.error_count == 150
+    assert "150 problem(s) found" in out
+    assert f"… and {150 - listed} more (150 in all) in the full error report: http" in out
+    report_url = out.split("in the full error report: ")[1].split()[0]
+    report = httpx.get(report_url, timeout=30)
+    assert report.status_code == 200
+    assert len(report.text.splitlines()) == 1 + 150  # the header and every problem

@@ -51,7 +51,7 @@ def test_processing_the_same_upload_twice_changes_nothing(test_source, store_upl
     assert (upload.attempts, upload.inserted) == (1, 1)
 
 
-def test_problems_fail_the_upload_with_the_first_100_and_a_complete_csv_report(
+def test_problems_fail_the_upload_with_every_problem_kept_and_a_complete_csv_report(
     test_source, store_upload
 ):
     source = test_source()
@@ -62,7 +62,7 @@ def test_problems_fail_the_upload_with_the_first_100_and_a_complete_csv_report(
 
     upload.refresh_from_db()
     assert "150 problem(s)" in upload.failure_reason
-    assert upload.error_count == 150 and len(upload.errors) == 100
+    assert upload.error_count == 150 and len(upload.errors) == 150
     assert upload.errors[0] == {
         "message": "not a number",
         "file": "data.txt",

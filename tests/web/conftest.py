@@ -4,11 +4,14 @@ The headless Chromium itself is the ``chromium`` fixture of ``tests/browser.py``
 """
 
 import base64
+import io
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from sluis.ingest.processing import upload_process
@@ -107,8 +110,8 @@ def throttle_uploads(page):
 def received_upload(page) -> Upload:
     """The upload the page just sent, once the server has answered 201."""
     status = page.locator("#upload-status")
-    expect(status).to_contain_text("as upload #")
-    upload_id = int(re.search(r"as upload #(\d+)", status.inner_text())[1])
+    expect(status).to_contain_text(re.compile(r"(as|als) upload #\d+"))  # English or Dutch
+    upload_id = int(re.search(r"(as|als) upload #(\d+)", status.inner_text())[2])
     return Upload.objects.get(pk=upload_id)
 
 
@@ -131,7 +134,7 @@ def upload_and_process(page, name: str, content: bytes):
     upload = received_upload(page)
     assert upload_process(upload_id=upload.pk) == "succeeded", upload.failure_reason
     row = page.locator(f"#upload-{upload.pk}")
-    expect(row.get_by_test_id("status")).to_have_text("succeeded")
+    expect(row.get_by_test_id("status")).to_have_class(re.compile(r"\bstatus-succeeded\b"))
     return upload
 
 
@@ -164,3 +167,74 @@ def failed_with_report(page, upload: Upload) -> tuple:
     download = download_info.value
     assert download.suggested_filename == f"upload-{upload.pk}-errors.csv"
     return row, Path(download.path()).read_text()
+
+
+# --- phone and desktop, accessibility, screenshots -------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # vendored from npm (package.json)
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "web"
+SCREENSHOT_COLOURS = 16  # enough for text, the charts and the map; a page is 5-70 KB
+SCREENSHOT_MAX_HEIGHT = 2400  # px: the top of a long page (rules, upload, previews, history)
+
+
+@pytest.fixture(params=sorted(SIZES))
+def sized_page(request, chromium, live_server):
+    """A page at phone (390x844) and at desktop (1280x800) size. CSP is bypassed only so that
+    the test can inject axe-core; the pages' own scripts are unchanged."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport=SIZES[request.param], bypass_csp=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    browser_page = context.new_page()
+    browser_page.size_name = request.param
+    browser_page.errors = []
+    browser_page.on("pageerror", lambda error: browser_page.errors.append(str(error)))
+    yield browser_page
+    context.close()
+
+
+def assert_fits(page) -> None:
+    """Nothing on the page is wider than the viewport: no sideways scrolling."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{page.url} is {width} px wide on a {viewport} px screen"
+
+
+def assert_accessible(page) -> None:
+    """axe-core (WCAG 2.1 A/AA rules) finds no violation on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag",
+             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})"""
+    )
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert violations == [], violations
+
+
+def check_page(page, name: str) -> None:
+    """The checks every page gets: fits the screen, zero axe violations, no script errors; with
+    SLUIS_WEB_SCREENSHOTS=1 its screenshot is written to docs/web/<name>-<size>.png."""
+    assert_fits(page)
+    assert_accessible(page)
+    assert page.errors == []
+    screenshot(page, name)
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """With SLUIS_WEB_SCREENSHOTS=1: the page as docs/web/<name>-<size>.png, its top
+    ``SCREENSHOT_MAX_HEIGHT`` px quantised to ``SCREENSHOT_COLOURS`` colours (Pillow), so that the
+    screenshots stay a few hundred KB in all."""
+    if not os.environ.get("SLUIS_WEB_SCREENSHOTS"):
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=full_page))).convert("RGB")
+    shot = shot.crop((0, 0, shot.width, min(shot.height, SCREENSHOT_MAX_HEIGHT)))
+    small = shot.quantize(
+        colors=SCREENSHOT_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    small.save(SCREENSHOTS / f"{name}-{page.size_name}.png", optimize=True)

@@ -56,6 +56,12 @@ def test_a_token_is_created_shown_once_and_revoked(page, web_supplier, live_serv
     page.goto("/tokens/")
     expect(page.locator("#tokens")).to_contain_text(secret[:8])
     assert secret not in page.content()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke token pump station cron").click()
+    assert asked and "cannot be undone" in asked[0]
+    expect(page.locator("#tokens")).to_contain_text("active")  # dismissed: nothing revoked
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke token pump station cron").click()
     expect(page.get_by_role("status")).to_contain_text("is revoked")
     refused = page.request.get(f"{live_server.url}/api/v1/sync_tasks/?token={secret}")
@@ -84,4 +90,4 @@ def test_the_upload_area_is_reachable_by_keyboard_with_a_visible_focus(
     deadline = time.monotonic() + 10
     while not choosers and time.monotonic() < deadline:
         page.wait_for_timeout(50)  # lets Playwright deliver the event; bounded by the deadline
-    assert len(choosers) == 1 and not choosers[0].is_multiple()
+    assert len(choosers) == 1 and choosers[0].is_multiple()  # several files may be chosen

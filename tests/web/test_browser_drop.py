@@ -1,11 +1,13 @@
-"""In Chromium: the drop area itself, before anything is sent."""
+"""In Chromium: the drop area itself, and several files dropped at once."""
 
 from playwright.sync_api import expect
 
 from tests.web.conftest import sign_in
 
 
-def test_dropping_two_files_asks_for_one_or_a_zip(page, web_supplier, make_source):
+def test_two_dropped_files_are_sent_one_after_another_and_each_refusal_is_listed(
+    page, web_supplier, make_source
+):
     source = make_source(name="Photos", kind="file")
     sign_in(page)
     page.goto(f"/sources/{source.sync_task.pk}/")
@@ -20,8 +22,13 @@ def test_dropping_two_files_asks_for_one_or_a_zip(page, web_supplier, make_sourc
     page.locator("#dropzone").dispatch_event("dragover", {"dataTransfer": transfer})
     expect(page.locator("#dropzone")).to_have_class("dropzone dragging")
     page.locator("#dropzone").dispatch_event("drop", {"dataTransfer": transfer})
-    expect(page.get_by_role("alert")).to_have_text(
-        "Drop one file at a time. To send many files at once, put them in one zip archive."
+    alert = page.get_by_role("alert")
+    expect(alert.locator("p")).to_have_count(2)
+    expect(alert.locator("p").first).to_have_text(
+        "one.jpg was refused: one.jpg: the name says JPEG image (.jpg) but the content is a "
+        "plain text."
     )
+    expect(alert.locator("p").last).to_contain_text("two.jpg was refused")
+    expect(page.locator("#upload-status")).to_have_text("")  # no stale "Sent …" line
     expect(page.locator("#dropzone")).to_have_class("dropzone")
     expect(page.locator("#progress-wrap")).to_be_hidden()

@@ -33,8 +33,15 @@ def test_vector_features_are_drawn_on_a_map(page, web_supplier, make_source):
     expect(page.locator("#preview-status")).to_contain_text("2 features stored")
     shapes = page.locator("#map path.leaflet-interactive")
     expect(shapes).to_have_count(2)  # the point (a circle marker) and the basin
-    page.locator("#map path.leaflet-interactive").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text("<b>Pump</b> north")  # shown as text, never as markup
-    assert popup.locator("b").count() == 0
+    table = page.get_by_role("region", name="Attribute table")
+    expect(table.get_by_role("row", name="P1")).to_contain_text("<b>Pump</b> north")  # as text
+    assert table.locator("b").count() == 0
+    expect(page.locator("#attributes-count")).to_have_text("Features 1\u20132 of 2")
+    # context: the bundled outline (no tile URL configured), a scale bar, cursor coordinates
+    expect(
+        page.locator("#map .leaflet-overlay-pane path:not(.leaflet-interactive)").first
+    ).to_be_attached()
+    expect(page.locator("#map .leaflet-control-scale-line")).to_contain_text("km")
+    page.locator("#map").hover()
+    expect(page.locator("#map-coords")).to_contain_text("latitude 52.")
     assert page.errors == []

@@ -26,7 +26,7 @@ def test_a_dropped_csv_uploads_with_progress_is_processed_and_charted(
     assert upload_process(upload_id=upload.pk) == "succeeded"  # what the worker runs
     expect(row.get_by_test_id("status")).to_have_text("succeeded")
     expect(page.locator("#upload-status")).to_have_text(f"Upload #{upload.pk} is now succeeded.")
-    expect(row.locator(".counts")).to_contain_text(re.compile(r"inserted\s*30000"))
+    expect(row.locator(".counts")).to_contain_text(re.compile(r"inserted\s*30,000"))
     expect(row.get_by_role("link", name=re.compile("Download the original"))).to_have_attribute(
         "download", ""
     )
@@ -35,7 +35,7 @@ def test_a_dropped_csv_uploads_with_progress_is_processed_and_charted(
     expect(chart.locator("figcaption")).to_have_text("LOC1 · waterlevel")
     expect(chart.locator("canvas")).to_be_visible()
     expect(chart.locator(".chart-summary")).to_contain_text(
-        "30000 measurements from 2024-01-01 00:00:00 UTC to 2024-01-21 19:59:00 UTC"
+        "30,000 measurements from 2024-01-01 00:00:00 UTC to 2024-01-21 19:59:00 UTC"
     )
     expect(chart.locator(".chart-summary")).to_contain_text(
         "Shown as the lowest and highest value per 15 minutes"

@@ -128,7 +128,7 @@ def test_the_source_page_shows_history_with_counts_errors_and_links(
     )
     page = signed_in.get(f"/sources/{source.sync_task.pk}/").text
     assert "2 problem(s) found" in page and "line 3" in page and "not a number" in page
-    assert "and 1 more." in page
+    assert "and 1 more: the error report holds all of them." in page
     assert "Full error report (CSV)" in page
     assert re.search(r"<dt>inserted</dt><dd>3</dd>", page)
     assert page.count("/api/v1/download/") == 2  # the original of #1 and the report of #2

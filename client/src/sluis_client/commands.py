@@ -215,10 +215,20 @@ def _report_status(out: Console, args: argparse.Namespace, status: UploadStatus)
             line = "" if problem.line is None else str(problem.line)
             table.add_row(problem.file, line, problem.field, problem.value, problem.message)
         out.print(table)
-        if status.error_count > len(status.errors):
-            more = status.error_count - len(status.errors)
-            where = f": {status.error_report_url}" if status.error_report_url else ""
-            out.print(f"… and {more} more in the full error report{where}", markup=False)
+    _report_unlisted(out, status)
+
+
+def _report_unlisted(out: Console, status: UploadStatus) -> None:
+    """Past the problems listed: how many more there are, and where the full report is."""
+    more = status.error_count - len(status.errors)
+    if more > 0:
+        where = f": {status.error_report_url}" if status.error_report_url else ""
+        out.print(
+            f"… and {more} more ({status.error_count} in all) in the full error report{where}",
+            markup=False,
+        )
+    elif status.error_report_url:
+        out.print(f"Error report: {status.error_report_url}", markup=False)
 
 
 def _upload_dict(result: UploadResult, status: UploadStatus | None) -> dict[str, Any]:

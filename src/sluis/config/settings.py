@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sluis.accounts",
     "sluis.catalog",
     "sluis.uploads",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,7 +110,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SLUIS_DB_CONN_MAX_AGE",
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The pages and e-mails speak English and Dutch: Accept-Language, or the language switch of the
+# pages (a cookie). Catalogues: src/sluis/web/locale, compiled by `make install` (Babel).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
 FORMAT_MODULE_PATH = ["sluis.config.formats"]  # ISO 8601 dates in the admin
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -147,6 +152,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Sluis ------------------------------------------------------------------------------------
@@ -199,6 +207,12 @@ SLUIS_UPLOAD_RETRY_AFTER = env.int("SLUIS_UPLOAD_RETRY_AFTER", default=30)
 SLUIS_UPLOAD_IDLE_TIMEOUT = env.int("SLUIS_UPLOAD_IDLE_TIMEOUT", default=60)
 SLUIS_UPLOAD_DRAIN_SECONDS = env.int("SLUIS_UPLOAD_DRAIN_SECONDS", default=10)
 SLUIS_UPLOAD_FIRST_ERRORS = env.int("SLUIS_UPLOAD_FIRST_ERRORS", default=100)
+
+# --- Web pages (docs/web.md) ------------------------------------------------------------------
+# The map preview's basemap: an XYZ tile URL ({z}/{x}/{y}), e.g. PDOK's BRT or OpenStreetMap.
+# Empty (the default): no tiles are requested; the bundled coarse world outline is drawn instead.
+SLUIS_MAP_TILE_URL = env.str("SLUIS_MAP_TILE_URL", default="")
+SLUIS_MAP_TILE_ATTRIBUTION = env.str("SLUIS_MAP_TILE_ATTRIBUTION", default="")
 
 # --- Processing -------------------------------------------------------------------------------
 # Celery: an empty SLUIS_BROKER_URL is the embedded default, kombu's filesystem transport in

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from sluis.config.api_root import ApiRootView
 
@@ -17,12 +17,12 @@ api: list[URLPattern | URLResolver] = [
     path("", include("sluis.ogc.api.urls")),
     path("", include("sluis.ops.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api)),
     path("admin/", admin.site.urls),
+    # The API documentation pages (/api/v1/docs/, /api/v1/redoc/) are pages: sluis.web.urls.
     path("", include("sluis.web.urls")),
 ]
 

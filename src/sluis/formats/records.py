@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_REPORTED_ERRORS = 100
+# Every problem is counted. What is kept of them is capped, generously, so that a file with a
+# million bad rows cannot fill the database or the storage (docs/processing.md#problems):
+MAX_REPORTED_ERRORS = 1_000  # kept on the upload row (``Upload.errors``) and its warnings
+MAX_REPORT_ROWS = 100_000  # rows of the CSV error report; past it problems are only counted
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,35 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rejected: int = 0
+    unlisted: int = 0  # problems counted past ``MAX_REPORT_ROWS``, not kept one by one
 
     def add(self, message: str, **where: Any) -> None:
-        self.problems.append(Problem(message=message, **where))
+        """Keep the problem while the report has room (``MAX_REPORT_ROWS``); always count it."""
+        if len(self.problems) < MAX_REPORT_ROWS:
+            self.problems.append(Problem(message=message, **where))
+        else:
+            self.unlisted += 1
+
+    def count_unlisted(self, count: int) -> None:
+        """Count ``count`` problems that a reader did not even build (past the report's room)."""
+        self.unlisted += count
+
+    @property
+    def room(self) -> int:
+        """How many more problems the report keeps one by one."""
+        return max(MAX_REPORT_ROWS - len(self.problems), 0)
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, kept or only counted."""
+        return len(self.problems) + self.unlisted
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
     @property
     def has_problems(self) -> bool:
-        return bool(self.problems)
+        return self.problem_count > 0
 
 
 @dataclass

@@ -80,7 +80,7 @@ def upload_succeed(*, upload: Upload, counts: Counts, report: Report) -> bool:
         "rejected": max(counts.rejected, report.rejected),
         "warnings": [_shown(w) for w in report.warnings[:MAX_REPORTED_ERRORS]],
         "failure_reason": "",
-        **_problem_fields(upload.pk, report.problems),
+        **_problem_fields(upload.pk, report.problems, report.problem_count),
     }
     return _finish(upload.pk, fields, SyncStatus.SUCCESSFUL, attempt=upload.attempts)
 
@@ -94,9 +94,11 @@ def upload_failure_record(
     attempt: int | None = None,
     statuses: tuple[str, ...] = (UploadStatus.PROCESSING,),
     code: str = IngestFailed.code,
+    problem_count: int | None = None,
 ) -> bool:
     """Record failure with a readable reason and every problem; nothing was written. ``code``
-    names the cause in the log line (``processing_failed``)."""
+    names the cause in the log line (``processing_failed``); ``problem_count`` is every problem
+    found when ``problems`` holds only those kept (``Report.problem_count``)."""
     fields = {
         "status": UploadStatus.FAILED,
         "failure_reason": _shown(reason),
@@ -106,7 +108,7 @@ def upload_failure_record(
         "unchanged": 0,
         "deleted": 0,
         "rejected": 0,
-        **_problem_fields(upload_id, problems or []),
+        **_problem_fields(upload_id, problems or [], problem_count),
     }
     return _finish(
         upload_id, fields, SyncStatus.FAILED, attempt=attempt, statuses=statuses, code=code
@@ -282,13 +284,15 @@ def _storable_problem(problem: Problem) -> Problem:
     )
 
 
-def _problem_fields(upload_id: int, problems: list[Problem]) -> dict:
+def _problem_fields(upload_id: int, problems: list[Problem], count: int | None = None) -> dict:
+    """The first ``MAX_REPORTED_ERRORS`` problems on the row, all kept ones in the CSV report,
+    and ``error_count`` for every problem found (``count``, at least the ones kept)."""
     problems = [_storable_problem(p) for p in problems]
     if not problems:
         report_delete(upload_id=upload_id)
         return {"errors": [], "error_count": 0, "error_report_key": ""}
     return {
         "errors": [p.as_dict() for p in problems[:MAX_REPORTED_ERRORS]],
-        "error_count": len(problems),
+        "error_count": max(count or 0, len(problems)),
         "error_report_key": report_store(upload_id=upload_id, problems=problems),
     }

@@ -52,8 +52,15 @@ def upload_process(*, upload_id: int) -> str:
     try:
         counts = pipeline_run(upload=upload, report=report)
     except Rejected as exc:
-        problems = exc.problems() + report.problems
-        _fail(upload, exc.detail, problems, report, code=exc.code)
+        problems = exc.problems()
+        _fail(
+            upload,
+            exc.detail,
+            problems + report.problems,
+            report,
+            code=exc.code,
+            extra=len(problems),
+        )
     except IngestFailed as exc:
         _fail(upload, exc.detail, report.problems, report, code=exc.code)
     except SoftTimeLimitExceeded:
@@ -72,7 +79,13 @@ def upload_process(*, upload_id: int) -> str:
 
 
 def _fail(
-    upload: Upload, reason: str, problems: list[Problem], report: Report, *, code: str
+    upload: Upload,
+    reason: str,
+    problems: list[Problem],
+    report: Report,
+    *,
+    code: str,
+    extra: int = 0,
 ) -> None:
     upload_failure_record(
         upload_id=upload.pk,
@@ -81,6 +94,7 @@ def _fail(
         warnings=report.warnings,
         attempt=upload.attempts,
         code=code,
+        problem_count=report.problem_count + extra,
     )
 
 

@@ -7,6 +7,7 @@ rendered by our own pages.
 
 from dataclasses import dataclass
 
+from sluis.formats.records import MAX_REPORT_ROWS
 from sluis.uploads.links import download_link
 from sluis.uploads.models import Upload
 
@@ -25,7 +26,17 @@ class UploadRow:
 
     @property
     def more_errors(self) -> int:
+        """Problems found but not listed on the page (the report has them)."""
         return max(self.upload.error_count - len(self.errors), 0)
+
+    @property
+    def report_rows(self) -> int:
+        """How many problems the CSV report holds: all of them, up to ``MAX_REPORT_ROWS``."""
+        return min(self.upload.error_count, MAX_REPORT_ROWS)
+
+    @property
+    def report_complete(self) -> bool:
+        return self.upload.error_count <= MAX_REPORT_ROWS
 
 
 def upload_rows(*, request, uploads: list[Upload]) -> list[UploadRow]:

@@ -7,8 +7,23 @@ their elements with style attributes.
 """
 
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+
+
+def _tile_origin() -> str:
+    """The configured basemap's origin (SLUIS_MAP_TILE_URL), the one outside image source."""
+    parts = urlsplit(settings.SLUIS_MAP_TILE_URL.replace("{s}", "*"))
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy() -> str:
+    return CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data: blob:", "img-src 'self' data: blob:" + _tile_origin()
+    )
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -17,6 +32,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
@@ -29,7 +45,7 @@ def with_page_headers(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Referrer-Policy", "same-origin")
         return response
 

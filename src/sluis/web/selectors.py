@@ -5,6 +5,7 @@ upload only if ``user_can_upload`` says yes; nothing here widens what the API al
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -15,7 +16,7 @@ from sluis.notifications.selectors import webhooks_visible
 from sluis.uploads.models import Upload
 from sluis.uploads.selectors import uploads_visible
 
-HISTORY_LENGTH = 20
+HISTORY_PAGE_SIZE = 20
 
 
 def _uploadable_by(user) -> Q:
@@ -71,11 +72,33 @@ def task_access(*, user, task_id: int) -> TaskAccess:
     return TaskAccess(task=task, can_upload=allowed)
 
 
-def upload_history(*, user, data_source: DataSource, limit: int = HISTORY_LENGTH) -> list[Upload]:
-    """The newest uploads of ``data_source`` that ``user`` may see (the API's rule: their own,
-    their organization's, or the owner organization's when they belong to it), newest first."""
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the history shows: a status, a received date range (inclusive days, UTC) and a
+    part of the original file name; empty values filter nothing."""
+
+    status: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    name: str = ""
+
+
+def upload_history(
+    *, user, data_source: DataSource, filters: HistoryFilter | None = None
+) -> QuerySet[Upload]:
+    """The uploads of ``data_source`` that ``user`` may see (the API's rule: their own, their
+    organization's, or the owner organization's when they belong to it), newest first."""
     uploads = uploads_visible(user=user).filter(data_source=data_source)
-    return list(uploads.order_by("-received_at", "-id")[:limit])
+    f = filters or HistoryFilter()
+    if f.status:
+        uploads = uploads.filter(status=f.status)
+    if f.received_from:
+        uploads = uploads.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        uploads = uploads.filter(received_at__date__lte=f.received_to)
+    if f.name:
+        uploads = uploads.filter(original_filename__icontains=f.name)
+    return uploads.select_related("uploader").order_by("-received_at", "-id")
 
 
 def busy_upload(*, data_source: DataSource) -> Upload | None:

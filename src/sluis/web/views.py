@@ -7,24 +7,32 @@ Pages are HTML; every data operation in the browser (upload, status, previews) g
 from datetime import timedelta
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sluis.accounts.models import User
 from sluis.accounts.services import token_create, token_revoke
+from sluis.catalog.models import DataSource
+from sluis.datastore.vector.selectors import data_source_readable
 from sluis.errors import SluisError
 from sluis.kinds import kind_find
 from sluis.notifications.selectors import deliveries_of, event_names, webhook_visible
 from sluis.notifications.services import webhook_create, webhook_delete, webhook_update
-from sluis.web.forms import TokenForm, WebhookForm
+from sluis.web.forms import HistoryFilterForm, TokenForm, WebhookForm
+from sluis.web.maps import map_preview
 from sluis.web.presenters import upload_rows
+from sluis.web.rules import example_file, source_rules
 from sluis.web.security import signed_in_page
 from sluis.web.selectors import (
+    HISTORY_PAGE_SIZE,
     busy_upload,
     task_access,
     token_of,
@@ -57,14 +65,19 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
     data_source = access.task.data_source
     if data_source is None:  # can_upload implies one; a task without stays not found
         return _page(request, "not_found.html", {}, status=404)
+    ingest = data_source.ingest_settings or {}
     context = {
         "task": access.task,
         "data_source": data_source,
         "busy": busy_upload(data_source=data_source),
-        "rows": upload_rows(
-            request=request, uploads=upload_history(user=request.user, data_source=data_source)
-        ),
+        "rules": source_rules(kind=data_source.kind, settings=ingest),
+        "has_example": example_file(kind=data_source.kind, name="", settings=ingest) is not None,
+        "zone": ingest.get("timezone", ""),
+        "max_upload_bytes": settings.SLUIS_MAX_UPLOAD_BYTES,
+        "tile_url": settings.SLUIS_MAP_TILE_URL,
+        "tile_attribution": settings.SLUIS_MAP_TILE_ATTRIBUTION,
         "preview": _preview(data_source.kind),
+        **_history_context(request, data_source, task_id),
     }
     return _page(request, "source.html", context)
 
@@ -73,13 +86,47 @@ def source(request: HttpRequest, task_id: int) -> HttpResponse:
 @signed_in_page
 @never_cache
 def history(request: HttpRequest, task_id: int) -> HttpResponse:
-    """The upload history table alone, re-fetched by the page when an upload changes status."""
+    """The upload history table alone (same filters and page as the source page's query),
+    re-fetched by the page when an upload changes status."""
     access = task_access(user=request.user, task_id=task_id)
     data_source = access.task.data_source if access.task is not None else None
     if not access.can_upload or data_source is None:
         return _page(request, "not_found.html", {}, status=404)
-    uploads = upload_history(user=request.user, data_source=data_source)
-    return _page(request, "history.html", {"rows": upload_rows(request=request, uploads=uploads)})
+    return _page(request, "history.html", _history_context(request, data_source, task_id))
+
+
+def _history_context(request: HttpRequest, data_source: DataSource, task_id: int) -> dict:
+    form = HistoryFilterForm(request.GET)
+    uploads = upload_history(user=request.user, data_source=data_source, filters=form.filters())
+    page = Paginator(uploads, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter_form": form,
+        "filtered": any(form.filters().__dict__.values()),
+        "history_page": page,
+        "history_query": query.urlencode(),
+        "rows": upload_rows(request=request, uploads=list(page.object_list)),
+        "zone": (data_source.ingest_settings or {}).get("timezone", ""),
+        "task_id": task_id,
+    }
+
+
+@require_GET
+@signed_in_page
+def example(request: HttpRequest, task_id: int) -> HttpResponse:
+    """A small file generated from the source's settings that the source accepts as is."""
+    access = task_access(user=request.user, task_id=task_id)
+    source = access.task.data_source if access.task is not None else None
+    if not access.can_upload or source is None:
+        return _page(request, "not_found.html", {}, status=404)
+    file = example_file(kind=source.kind, name=source.name, settings=source.ingest_settings or {})
+    if file is None:
+        return _page(request, "not_found.html", {}, status=404)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +153,11 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     if token is None:
         return _page(request, "not_found.html", {}, status=404)
     token_revoke(token=token)
-    messages.success(request, f"Token {token.prefix}… ({token.name or 'unnamed'}) is revoked.")
+    messages.success(
+        request,
+        _("Token %(prefix)s… (%(name)s) is revoked.")
+        % {"prefix": token.prefix, "name": token.name or _("unnamed")},
+    )
     return redirect("web-tokens")
 
 
@@ -157,3 +208,18 @@ def webhook_change(request: HttpRequest, webhook_id: int, action: str) -> HttpRe
         webhook_update(endpoint=endpoint, is_active=action == "enable")
     messages.success(request, f"Webhook {endpoint.url}: {action}d.")
     return redirect("web-webhooks")
+
+
+@require_GET
+@signed_in_page
+def vector_map(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The map preview's GeoJSON: every stored feature, simplified or clustered (web/maps.py);
+    readable by whoever may read the data source's features through the API."""
+    task = task_access(user=request.user, task_id=task_id).task
+    source = None
+    if task is not None and task.data_source_id is not None:
+        source = data_source_readable(user=request.user, pk=task.data_source_id)
+    if source is None:
+        body = {"detail": _("Not found."), "code": "not_found"}
+        return JsonResponse(body, status=404)
+    return JsonResponse(map_preview(data_source=source).as_geojson())

@@ -2,8 +2,8 @@
 
 import pytest
 
+from sluis.formats import records
 from sluis.formats.errors import IngestFailed
-from sluis.formats.records import MAX_REPORTED_ERRORS
 from tests.datastore.timeseries.conftest import series_of, stored
 
 HEAD = "location,parameter,timestamp,value\n"
@@ -56,12 +56,20 @@ def test_an_upload_with_nothing_readable_fails_whatever_the_policy(levels, inges
         ingest(levels, "", on_error="skip_invalid_rows")
 
 
-def test_the_report_lists_at_most_the_cap_but_counts_every_rejected_row(levels, ingest):
-    text = HEAD + "L1,h,2025-01-01,1\n" + "L1,h,never,1\n" * (MAX_REPORTED_ERRORS + 50)
+def test_every_bad_row_is_reported_not_only_the_first_hundred(levels, ingest):
+    text = HEAD + "L1,h,2025-01-01,1\n" + "L1,h,never,1\n" * 150
     outcome = ingest(levels, text, on_error="skip_invalid_rows")
-    assert len(outcome.problems) == MAX_REPORTED_ERRORS
-    assert outcome.counts.rejected == MAX_REPORTED_ERRORS + 50
+    assert len(outcome.problems) == 150
+    assert [p["line"] for p in outcome.problems] == list(range(3, 153))
+    assert outcome.counts.rejected == 150
     assert outcome.counts.inserted == 1
+
+
+def test_past_the_reports_room_problems_are_counted_not_kept(levels, ingest, monkeypatch):
+    monkeypatch.setattr(records, "MAX_REPORT_ROWS", 40)
+    text = HEAD + "L1,h,2025-01-01,1\n" + "L1,h,never,1\n" * 150
+    with pytest.raises(IngestFailed, match="150 problem"):
+        ingest(levels, text)
 
 
 def test_pi_xml_is_stored_with_its_unit_and_flags(levels, ingest):

@@ -94,7 +94,7 @@ class TimeseriesProcessor:
             readable = sum(self._stage(job, member, keys, stager) for member in job.members)
             if job.members and not readable:
                 raise IngestFailed(
-                    "No file in the upload could be read.", problems=len(job.report.problems)
+                    "No file in the upload could be read.", problems=job.report.problem_count
                 )
             job.check_problems()
             result, warnings = events_merge(

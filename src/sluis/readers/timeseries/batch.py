@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sluis.formats.records import MAX_REPORTED_ERRORS, Report
+from sluis.formats.records import Report
 
 FIELDS = ("location", "parameter", "timestamp", "value", "unit", "flag")
 # A time followed by a zone designator: Z, +01, +0100 or +01:00.
@@ -62,7 +62,6 @@ class ReadContext:
     parameter: str | None = None
     unit: str | None = None
     skipped_missing: int = 0
-    listed: int = 0
 
     @classmethod
     def from_settings(
@@ -87,13 +86,11 @@ class ReadContext:
         value: Any = "",
         feature: str | None = None,
     ) -> None:
-        """Record one problem; past ``MAX_REPORTED_ERRORS`` only the count grows (bounded)."""
-        if self.listed < MAX_REPORTED_ERRORS:
-            text = "" if value is None else str(value)[:200]
-            self.report.add(
-                message, file=self.file, line=line, field=field, value=text, feature=feature
-            )
-        self.listed += 1
+        """Record one problem; past the report's room only its count grows (bounded)."""
+        text = "" if value is None else str(value)[:200]
+        self.report.add(
+            message, file=self.file, line=line, field=field, value=text, feature=feature
+        )
 
     def file_problem(self, error: ReaderError) -> None:
         self.problem(error.message, line=error.line, field=error.field)
@@ -182,14 +179,14 @@ def _flag(ctx, raw, bad, mask, field_name, strings, message) -> None:
         return
     bad |= mask
     indices = np.flatnonzero(mask)
-    shown = indices[: max(0, MAX_REPORTED_ERRORS - ctx.listed)]
+    shown = indices[: ctx.report.room]
     for index in shown:
         value = strings[int(index)].as_py()
         if raw.features is not None:
             ctx.problem(message, feature=raw.features[index], field=field_name, value=value)
         else:
             ctx.problem(message, line=int(raw.lines[index]), field=field_name, value=value)
-    ctx.listed += len(indices) - len(shown)
+    ctx.report.count_unlisted(len(indices) - len(shown))
 
 
 def _values(strings: pa.Array, raw: RawBatch, ctx: ReadContext, bad: np.ndarray):

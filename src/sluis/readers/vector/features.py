@@ -64,7 +64,6 @@ class FeatureBatch:
 
 
 DEFAULT_ID_FIELDS = ("id", "fid")
-PROBLEM_CAP = 10_000  # problems listed one by one; beyond that they are only counted
 _WGS84 = CRS.from_epsg(4326)
 
 
@@ -125,7 +124,6 @@ class FeatureBuilder:
     _count: int = 0
     repaired: int = 0
     repaired_examples: list[str] = field(default_factory=list)
-    unlisted: int = 0
     _transformers: dict[str | None, Transformer | None] = field(default_factory=dict)
 
     def build(self, raw: RawBatch) -> FeatureBatch:
@@ -153,20 +151,15 @@ class FeatureBuilder:
         )
 
     def finish(self) -> None:
-        """Report what was only counted: repaired geometries (a warning), unlisted problems."""
+        """Report what was only counted: repaired geometries (a warning)."""
         if self.repaired:
             examples = ", ".join(self.repaired_examples)
             self.report.warn(
                 f"{self.repaired} invalid geometries were repaired with make_valid "
                 f"(e.g. {examples}); set invalid_geometry to 'reject' to refuse them instead."
             )
-        if self.unlisted:
-            self.report.add(f"{self.unlisted} further problems were found but not listed.")
 
     def problem(self, raw: RawBatch, index: int, message: str, **where: Any) -> None:
-        if len(self.report.problems) >= PROBLEM_CAP:
-            self.unlisted += 1
-            return
         self.report.add(message, **where, **_location(raw, index))
 
     # --- geometry -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-/* "Copy" buttons next to a newly created token. */
+/* The token page: "Copy" buttons next to a newly created token, and a confirmation before a
+ * token is revoked (the form's data-confirm text; without JavaScript the form posts directly). */
 (function () {
   "use strict";
   document.querySelectorAll("button[data-copy]").forEach((button) => {
@@ -7,8 +8,13 @@
       const status = button.parentElement.querySelector(".copy-status");
       field.select();
       const copied = navigator.clipboard ? navigator.clipboard.writeText(field.value) : Promise.reject();
-      copied.then(() => { status.textContent = "Copied."; })
-        .catch(() => { status.textContent = "Selected: press Ctrl+C (or Cmd+C) to copy."; });
+      copied.then(() => { status.textContent = gettext("Copied."); })
+        .catch(() => { status.textContent = gettext("Selected: press Ctrl+C (or Cmd+C) to copy."); });
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
 })();
