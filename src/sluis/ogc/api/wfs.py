@@ -69,7 +69,13 @@ _FIELDS = ("id", "id_src", "geometry", "properties")
         OpenApiParameter("srsname", OpenApiTypes.STR, description="EPSG:4326, EPSG:28992, ..."),
         OpenApiParameter("resulttype", OpenApiTypes.STR, enum=["results", "hits"]),
     ],
-    responses={(200, "application/gml+xml"): OpenApiTypes.STR},
+    responses={
+        (200, "application/gml+xml"): OpenApiTypes.STR,  # GetFeature, GML 3.2 (WFS 2.0)
+        (200, "text/xml"): OpenApiTypes.STR,  # GetFeature, GML 3.1.1 (WFS 1.1)
+        (200, "application/xml"): OpenApiTypes.STR,  # GetCapabilities, DescribeFeatureType
+        (200, "application/geo+json"): OpenApiTypes.OBJECT,
+        (200, "text/csv"): OpenApiTypes.STR,
+    },
 )
 class WfsView(APIView):
     content_negotiation_class = OgcNegotiation

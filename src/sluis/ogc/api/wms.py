@@ -46,7 +46,12 @@ from sluis.ogc.params import bbox_parse, instant_parse, layer_name, params_folde
         OpenApiParameter("time", OpenApiTypes.STR, description="ISO 8601; nearest earlier"),
         OpenApiParameter("dim_parameter", OpenApiTypes.STR, description="frame parameter"),
     ],
-    responses={(200, "image/png"): OpenApiTypes.BINARY},
+    responses={
+        (200, "image/png"): OpenApiTypes.BINARY,  # GetMap, GetLegendGraphic
+        (200, "text/xml"): OpenApiTypes.STR,  # GetCapabilities
+        (200, "application/json"): OpenApiTypes.OBJECT,  # GetFeatureInfo
+        (200, "text/plain"): OpenApiTypes.STR,  # GetFeatureInfo, info_format=text/plain
+    },
 )
 class WmsView(APIView):
     content_negotiation_class = OgcNegotiation
