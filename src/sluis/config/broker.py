@@ -12,7 +12,7 @@ import logging
 import os
 import uuid
 from queue import Empty
-from time import monotonic
+from time import monotonic, sleep
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
@@ -23,6 +23,17 @@ logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
+    # kombu creates an exchange's table file empty, then locks and fills it: a reader (or a
+    # second binder) that opens it in between reads "" and fails on the JSON. The first bind is
+    # over within milliseconds, so a short retry sees the filled table.
+    def get_table(self, exchange):
+        return _retried(lambda: super(Channel, self).get_table(exchange))
+
+    def _queue_bind(self, exchange, routing_key, pattern, queue):
+        return _retried(
+            lambda: super(Channel, self)._queue_bind(exchange, routing_key, pattern, queue)
+        )
+
     def _put(self, queue, message, **kwargs):  # type: ignore[override]
         """Write the message under a hidden name, sync it, then rename it into the queue."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
@@ -86,6 +97,15 @@ def _message(payload: bytes) -> dict | None:
     if not isinstance(properties.get("delivery_info"), dict) or "delivery_tag" not in properties:
         return None
     return message
+
+
+def _retried(call):
+    for _ in range(100):
+        try:
+            return call()
+        except ValueError:  # json's JSONDecodeError: a table being created right now
+            sleep(0.01)
+    return call()
 
 
 def _remove(path: str) -> None:
