@@ -28,7 +28,6 @@ SETTINGS: dict[str, dict] = {
     },
     "timeseries/pastas/tswr1.csv": {"columns": {"timestamp": ""}, "parameter": "tswr"},
     "raster/rasterio/RGB.nc": {"variable": "Band1", **A_TIME},
-    "raster/rasterio/two-subs.h5": {"variable": "data", **A_TIME},
     "raster/rioxarray/sentinel_2_L1C_geographic.nc": {"variable": "red", **A_TIME},
 }
 for _name in [
@@ -80,6 +79,7 @@ REFUSED: dict[str, list[str]] = {
     "raster/rasterio/corrupt.tif": ["corrupt.tif"],
     "raster/rioxarray/test_rpcs.tif": ["not georeferenced"],
     "raster/rioxarray/unicode.nc": ["not georeferenced"],
+    "raster/rasterio/two-subs.h5": ["several variables", "variable"],
     "raster/rioxarray/cint16.tif": ["complex"],
     "raster/pygeoapi/CMIP5_rcp8.5_annual_abs_latlon1x1_PCP_pctl25_P1Y.nc": ["time"],
     "raster/rasterio/N10W110.hgt.zip": ["compression ratio"],
@@ -96,10 +96,6 @@ _DEFECTS: dict[str, list[str]] = {
         "file/*.avif",
         "file/*.avifs",
     ],
-    "a raster without a time in it or its name needs the frame_time setting": [
-        name for name, settings in SETTINGS.items() if "frame_time" in settings
-    ],
-    "packed values (scale_factor/add_offset) are stored raw": ["raster/rioxarray/tmmx_20190121.nc"],
     "the refusal does not name the recognisable format": [
         "raster/pygeoapi/*.grib2",
         "timeseries/hydropandas/solinst_slug1m.xle",
@@ -130,6 +126,9 @@ _DEFECTS: dict[str, list[str]] = {
         "vector/fiona/test_tin.*",
     ],
     "GPX is not read": ["vector/*.gpx"],
+    "a raster zip with an .aux.xml sidecar is refused as mixed formats": [
+        "raster/rasterio/RGB.byte.with_aux.zip",
+    ],
     "a zipped File Geodatabase is refused as mixed formats": [
         "vector/fiona/testopenfilegdb.gdb.zip"
     ],

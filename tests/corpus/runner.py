@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sluis.ingest.services import upload_process
+from sluis.ingest.processing import upload_process
 from sluis.uploads.models import Upload
 
 CORPUS = Path(__file__).parent

@@ -42,6 +42,7 @@ class _SkipListNoise(logging.Filter):
 
 logging.getLogger("rasterio._env").addFilter(_SkipListNoise())
 
+import numpy as np  # noqa: E402
 import pyogrio  # noqa: E402
 import pyogrio.raw  # noqa: E402
 import rasterio  # noqa: E402
@@ -109,22 +110,50 @@ def crs_parse(text: str) -> CRS:
 def band_statistics(
     dataset: Any, bands: list[int], cache_mb: int = 256
 ) -> list[dict[str, float] | None]:
-    """Exact min/max/mean per band (GDAL's C loop, nodata and NaN excluded).
+    """Exact min/max/mean per band, computed from the pixels block by block.
 
-    ``None`` for a band without a single valid pixel (GDAL reports zeros there).
+    Nodata and non-finite values are excluded; a packed band's values are unpacked (scale and
+    offset applied). Statistics embedded in the file (``STATISTICS_*``) are never used: they
+    may be stale. ``None`` for a band without a single valid pixel.
     """
-    out: list[dict[str, float] | None] = []
     with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
         try:
-            computed = dataset.stats(indexes=bands, approx=False)
+            return [_band_statistics(dataset, band) for band in bands]
         except (RasterioError, CPLE_BaseError) as exc:
             raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
-        for band, stats in zip(bands, computed, strict=True):
-            valid = float(dataset.tags(band).get("STATISTICS_VALID_PERCENT", "100"))
-            out.append(
-                None if valid == 0 else {"min": stats.min, "max": stats.max, "mean": stats.mean}
-            )
-    return out
+
+
+def _band_statistics(dataset: Any, band: int) -> dict[str, float] | None:
+    nodata = dataset.nodatavals[band - 1]
+    low, high, total, count = math.inf, -math.inf, 0.0, 0
+    for _, window in dataset.block_windows(band):
+        values = dataset.read(band, window=window).astype("float64", copy=False)
+        valid = np.isfinite(values)
+        if nodata is not None and not math.isnan(nodata):
+            valid &= values != nodata
+        picked = values[valid]
+        if picked.size:
+            low, high = min(low, float(picked.min())), max(high, float(picked.max()))
+            total += float(picked.sum())
+            count += int(picked.size)
+    if count == 0:
+        return None
+    scale, offset = band_scaling(dataset, band)
+    ends = sorted((low * scale + offset, high * scale + offset))
+    return {"min": ends[0], "max": ends[1], "mean": total / count * scale + offset}
+
+
+def band_scaling(dataset: Any, band: int) -> tuple[float, float]:
+    """The band's packing (scale, offset): physical = stored * scale + offset."""
+    scale = dataset.scales[band - 1] if dataset.scales else 1.0
+    offset = dataset.offsets[band - 1] if dataset.offsets else 0.0
+    return float(scale or 1.0), float(offset or 0.0)
+
+
+def band_unit(dataset: Any, band: int) -> str:
+    """The unit the file names for the band (GeoTIFF unit type, NetCDF ``units``), or ''."""
+    units = dataset.units[band - 1] if dataset.units else ""
+    return (units or dataset.tags(band).get("units", "") or "")[:50]
 
 
 def cog_write(
@@ -145,12 +174,14 @@ def cog_write(
     """
     with rasterio.Env(GDAL_CACHEMAX=cache_mb, GDAL_PAM_ENABLED="NO"):
         try:
-            if bands is None and crs is None:
+            chosen = bands or list(src.indexes)
+            packed = any(band_scaling(src, band) != (1.0, 0.0) for band in chosen)
+            if bands is None and crs is None and not packed:
                 rasterio.shutil.copy(src, dst, driver="COG", **options)
                 return
             staged = dst.with_suffix(".staged.tif")
             try:
-                _stage(src, staged, bands or list(src.indexes), crs)
+                _stage(src, staged, chosen, crs, unpack=packed)
                 with rasterio.open(staged, driver="GTiff") as staged_src:
                     rasterio.shutil.copy(staged_src, dst, driver="COG", **options)
             finally:
@@ -159,17 +190,18 @@ def cog_write(
             raise UnreadableFile(f"pixels cannot be read ({exc}).") from exc
 
 
-def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:
+def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None, *, unpack: bool) -> None:
+    """Copy ``bands`` window by window; ``unpack``: as float32 physical values, nodata NaN."""
     first = bands[0] - 1
     profile = {
         "driver": "GTiff",
         "width": src.width,
         "height": src.height,
         "count": len(bands),
-        "dtype": src.dtypes[first],
+        "dtype": "float32" if unpack else src.dtypes[first],
         "crs": crs or src.crs,
         "transform": src.transform,
-        "nodata": src.nodatavals[first],
+        "nodata": math.nan if unpack else src.nodatavals[first],
         "tiled": True,
         "blockxsize": 512,
         "blockysize": 512,
@@ -177,12 +209,35 @@ def _stage(src: Any, dst: Path, bands: list[int], crs: CRS | None) -> None:
     }
     with rasterio.open(dst, "w", **profile) as out:
         for _, window in out.block_windows(1):
-            out.write(src.read(bands, window=window), window=window)
+            block = src.read(bands, window=window)
+            out.write(_unpacked(src, bands, block) if unpack else block, window=window)
 
 
-def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, float, float]:
-    """``bounds`` (left, bottom, right, top in ``crs``) as west, south, east, north degrees."""
-    return tuple(rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21))
+def _unpacked(src: Any, bands: list[int], block: np.ndarray) -> np.ndarray:
+    out = block.astype("float32")
+    for i, band in enumerate(bands):
+        nodata = src.nodatavals[band - 1]
+        scale, offset = band_scaling(src, band)
+        invalid = ~np.isfinite(out[i])
+        if nodata is not None and not math.isnan(nodata):
+            invalid |= block[i] == nodata
+        out[i] = out[i] * scale + offset
+        out[i][invalid] = np.nan
+    return out
+
+
+def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, float, float] | None:
+    """``bounds`` (left, bottom, right, top in ``crs``) as west, south, east, north degrees.
+
+    ``None`` when they have no finite WGS84 envelope (a geostationary view reaching past the
+    Earth's disc, for instance): such a frame is never found by a bounding-box search."""
+    try:
+        box = rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21)
+    except (RasterioError, CPLE_BaseError, ValueError):
+        return None
+    if not all(math.isfinite(value) for value in box):
+        return None
+    return tuple(float(value) for value in box)
 
 
 def bounds_transform(src_crs: Any, dst_crs: Any, bounds: tuple[float, ...]) -> tuple[float, ...]:

@@ -27,6 +27,11 @@ KIND = Kind(
         TIMEZONE,
         PARAMETER,
         SettingKey("variable", (str,), "NetCDF variable"),
+        SettingKey(
+            "frame_time",
+            (str,),
+            "time of a frame that carries none: 'received' (the upload's) or an ISO 8601 time",
+        ),
         SOURCE_CRS,
         ON_ERROR,
     ),

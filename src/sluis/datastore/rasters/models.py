@@ -10,8 +10,10 @@ class RasterFrame(models.Model):
 
     The key (data source, parameter, timestamp) is unique: a newer upload with the same key
     replaces the row's object (the old object is deleted after the commit). Bounds are kept in
-    the raster's own CRS and in WGS84 (west, south, east, north) for discovery. ``nodata`` is
+    the raster's own CRS and in WGS84 (west, south, east, north) for discovery; the WGS84 ones
+    are null for a frame without a finite WGS84 envelope (a geostationary view). ``nodata`` is
     text because NaN is a common nodata value that neither JSON nor SQLite can hold as a number.
+    A packed file's values are stored unpacked; ``scale`` and ``offset`` say how it was packed.
     """
 
     data_source = models.ForeignKey(
@@ -29,10 +31,10 @@ class RasterFrame(models.Model):
     y_min = models.FloatField()
     x_max = models.FloatField()
     y_max = models.FloatField()
-    west = models.FloatField()
-    south = models.FloatField()
-    east = models.FloatField()
-    north = models.FloatField()
+    west = models.FloatField(null=True)
+    south = models.FloatField(null=True)
+    east = models.FloatField(null=True)
+    north = models.FloatField(null=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     bands = models.PositiveIntegerField()
@@ -42,6 +44,9 @@ class RasterFrame(models.Model):
     max = models.FloatField(null=True)
     mean = models.FloatField(null=True)
     band_stats = models.JSONField(default=list)
+    scale = models.FloatField(default=1.0, help_text="the file's packing scale (already applied)")
+    offset = models.FloatField(default=0.0, help_text="the file's packing offset (already applied)")
+    unit = models.CharField(max_length=50, blank=True, help_text="the unit the file names")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

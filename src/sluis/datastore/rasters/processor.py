@@ -66,7 +66,7 @@ class RasterProcessor:
 
     def process(self, job: IngestJob) -> Counts:
         try:
-            options = RasterOptions.from_settings(job.ingest_settings)
+            options = RasterOptions.from_settings(job.ingest_settings, job.received_at)
         except RasterProblem as exc:
             raise IngestFailed(f"The data source's ingest settings: {exc}") from exc
         parameter = job.ingest_settings.get("parameter") or DEFAULT_PARAMETER

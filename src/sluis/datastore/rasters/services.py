@@ -129,7 +129,8 @@ def _row_fill(row: RasterFrame, frame: FrameResult, key: str, upload_id: int | N
     row.upload_id = upload_id
     row.crs, row.crs_wkt = frame.crs_name, frame.crs_wkt
     row.x_min, row.y_min, row.x_max, row.y_max = frame.bounds
-    row.west, row.south, row.east, row.north = frame.bounds_wgs84
+    row.west, row.south, row.east, row.north = frame.bounds_wgs84 or (None, None, None, None)
+    row.scale, row.offset, row.unit = frame.scale, frame.offset, frame.unit
     row.width, row.height, row.bands = frame.width, frame.height, frame.bands
     row.dtype = frame.dtype
     row.nodata = "" if frame.nodata is None else repr(frame.nodata)

@@ -52,7 +52,9 @@ def _frame_record(frame: RasterFrame, number: int) -> dict[str, Any]:
         "crs": frame.crs,
         "crs_wkt": frame.crs_wkt,
         "bounds": [frame.x_min, frame.y_min, frame.x_max, frame.y_max],
-        "bounds_wgs84": [frame.west, frame.south, frame.east, frame.north],
+        "bounds_wgs84": (
+            None if frame.west is None else [frame.west, frame.south, frame.east, frame.north]
+        ),
         "width": frame.width,
         "height": frame.height,
         "bands": frame.bands,
@@ -114,7 +116,10 @@ def _frame(fields: Fields) -> tuple[RasterFrame, str]:
         band_stats=fields.get("band_stats", list),
     )
     frame.x_min, frame.y_min, frame.x_max, frame.y_max = _floats(fields, "bounds")
-    frame.west, frame.south, frame.east, frame.north = _floats(fields, "bounds_wgs84")
+    if fields.get("bounds_wgs84", list, optional=True) is None:  # no finite WGS84 envelope
+        frame.west = frame.south = frame.east = frame.north = None
+    else:
+        frame.west, frame.south, frame.east, frame.north = _floats(fields, "bounds_wgs84")
     return frame, fields.get("file", str)
 
 

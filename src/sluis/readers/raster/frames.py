@@ -57,16 +57,38 @@ class RasterOptions:
     timezone: ZoneInfo
     variable: str | None
     source_crs: Any | None  # gdal.CRS
+    frame_time: datetime | None = None  # the time of a frame that carries none (last rule)
 
     @classmethod
-    def from_settings(cls, ingest_settings: dict[str, Any]) -> RasterOptions:
-        """Raises RasterProblem for a pattern, time zone or CRS that cannot be used."""
+    def from_settings(
+        cls, ingest_settings: dict[str, Any], received_at: datetime | None = None
+    ) -> RasterOptions:
+        """Raises RasterProblem for a pattern, time zone, CRS or frame time that cannot be used.
+
+        ``frame_time`` is ``"received"`` (the upload's receipt time, ``received_at``) or an
+        ISO 8601 time (naive: in ``timezone``)."""
+        zone = _zone(ingest_settings.get("timezone") or "UTC")
         return cls(
             _pattern(ingest_settings.get("filename_pattern")),
-            _zone(ingest_settings.get("timezone") or "UTC"),
+            zone,
             ingest_settings.get("variable"),
             _source_crs(ingest_settings.get("source_crs")),
+            _frame_time(ingest_settings.get("frame_time"), zone, received_at),
         )
+
+
+def _frame_time(value: str | None, zone: ZoneInfo, received_at: datetime | None) -> datetime | None:
+    if not value:
+        return None
+    if value == "received":
+        return received_at
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise RasterProblem(
+            f"frame_time {value!r} is neither 'received' nor an ISO 8601 time."
+        ) from exc
+    return timestamps.as_utc(parsed, zone)
 
 
 def _pattern(pattern: str | None) -> FilenamePattern | None:
@@ -113,7 +135,7 @@ class FrameResult:
     crs_wkt: str
     crs_name: str
     bounds: tuple[float, float, float, float]
-    bounds_wgs84: tuple[float, float, float, float]
+    bounds_wgs84: tuple[float, float, float, float] | None  # None: no finite WGS84 envelope
     width: int
     height: int
     bands: int
@@ -121,6 +143,9 @@ class FrameResult:
     nodata: float | None
     band_stats: list[dict[str, float] | None]
     size: int = 0  # bytes of the written COG
+    scale: float = 1.0  # the file's packing: physical = stored * scale + offset (already applied)
+    offset: float = 0.0
+    unit: str = ""
 
 
 def frames_plan(
@@ -297,6 +322,9 @@ def _single_time(
         if found := timestamps.from_name(member.name, options.timezone):
             return found
         tried.append("a date in the file name such as 2020-01-01, 20200101 or 2020-01-01T0600")
+    if options.frame_time is not None:
+        return options.frame_time
+    tried.append("the data source's frame_time setting (absent)")
     return None
 
 
@@ -334,7 +362,9 @@ def frame_write(
         )
         crs = plan.crs or src.crs
         bounds = tuple(src.bounds)
-        nodata = src.nodatavals[bands[0] - 1]
+        scale, offset = gdal.band_scaling(src, bands[0])
+        packed = (scale, offset) != (1.0, 0.0)
+        nodata = math.nan if packed else src.nodatavals[bands[0] - 1]
         return FrameResult(
             plan=plan,
             path=dst,
@@ -342,10 +372,13 @@ def frame_write(
             crs_name=_crs_name(crs),
             bounds=bounds,
             bounds_wgs84=gdal.bounds_wgs84(crs, bounds),
+            scale=scale,
+            offset=offset,
+            unit=gdal.band_unit(src, bands[0]),
             width=src.width,
             height=src.height,
             bands=len(bands),
-            dtype=src.dtypes[bands[0] - 1],
+            dtype="float32" if packed else src.dtypes[bands[0] - 1],
             nodata=None if nodata is None else float(nodata),
             band_stats=[_finite(band) for band in stats.result()],
             size=dst.stat().st_size,

@@ -14,6 +14,17 @@ def nodata_json(frame: RasterFrame) -> float | str | None:
     return "NaN" if math.isnan(value) else value
 
 
+def finite_json(value):
+    """``value`` with every NaN or infinite float replaced by null: JSON has neither."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [finite_json(item) for item in value]
+    return value
+
+
 class RasterFrameSerializer(serializers.ModelSerializer):
     data_source = serializers.SerializerMethodField()
     bounds = serializers.SerializerMethodField()
@@ -40,12 +51,19 @@ class RasterFrameSerializer(serializers.ModelSerializer):
             "max",
             "mean",
             "band_stats",
+            "scale",
+            "offset",
+            "unit",
             "size",
             "source_name",
             "upload_id",
             "updated",
             "links",
         ]
+
+    def to_representation(self, instance: RasterFrame) -> dict:
+        """Never a NaN or infinity in the JSON (the nodata field says "NaN" as text)."""
+        return finite_json(super().to_representation(instance))
 
     def get_data_source(self, frame: RasterFrame) -> dict:
         return {"id": frame.data_source_id, "name": frame.data_source.name}
@@ -54,9 +72,10 @@ class RasterFrameSerializer(serializers.ModelSerializer):
         """left, bottom, right, top in ``crs``."""
         return [frame.x_min, frame.y_min, frame.x_max, frame.y_max]
 
-    def get_bounds_wgs84(self, frame: RasterFrame) -> list[float]:
-        """west, south, east, north in degrees."""
-        return [frame.west, frame.south, frame.east, frame.north]
+    def get_bounds_wgs84(self, frame: RasterFrame) -> list[float] | None:
+        """west, south, east, north in degrees; null without a finite WGS84 envelope."""
+        box = [frame.west, frame.south, frame.east, frame.north]
+        return None if any(v is None or not math.isfinite(v) for v in box) else box
 
     def get_nodata(self, frame: RasterFrame) -> float | str | None:
         return nodata_json(frame)

@@ -1,0 +1,74 @@
+"""Issue 16's raster defects, on real files: stale statistics, packed values, no WGS84 envelope,
+rasters without a time."""
+
+import pytest
+
+from sluis.datastore.rasters.models import RasterFrame
+from sluis.uploads.models import Upload
+from tests.corpus.cases import CORPUS
+from tests.corpus.runner import corpus_upload
+
+pytestmark = pytest.mark.django_db
+FIXED = {"frame_time": "2020-06-01T00:00:00Z"}
+
+
+@pytest.fixture(autouse=True)
+def own_object_storage(settings, tmp_path):
+    sluis = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "objects"},
+    }
+    settings.STORAGES = {**settings.STORAGES, "sluis": sluis}
+
+
+def _frames(api, user, make_source, name, settings):
+    source = make_source(name="Grids", kind="raster", ingest_settings=settings)
+    outcome = corpus_upload(api=api, user=user, source=source, path=CORPUS / name)
+    assert outcome.status == "processed", outcome.describe()
+    url = f"/api/v1/rasters/?data_source={source.data_source.pk}&token={user.token}"
+    response = api.get(url)
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_statistics_are_computed_from_the_pixels_not_copied_from_stale_tags(
+    api, supplier, make_source
+):
+    # the file embeds STATISTICS_MEAN=29.947726688477 for band 1; its valid pixels say otherwise
+    frame = _frames(api, supplier, make_source, "raster/rasterio/RGB.byte.tif", FIXED)[0]
+    assert frame["band_stats"][0]["mean"] == pytest.approx(44.434478650699106)
+    assert frame["band_stats"][0]["min"] == 1
+
+
+def test_a_packed_netcdf_reports_physical_values_with_its_scale_offset_and_unit(
+    api, supplier, make_source
+):
+    frame = _frames(api, supplier, make_source, "raster/rioxarray/tmmx_20190121.nc", {})[0]
+    assert (frame["scale"], frame["offset"], frame["unit"]) == (
+        pytest.approx(0.1),
+        220.0,
+        "K",
+    )
+    assert frame["dtype"] == "float32"
+    assert 240 < frame["min"] < frame["mean"] < frame["max"] < 320  # kelvin, not stored integers
+    url = f"/api/v1/rasters/{frame['id']}/value/?lon=-100&lat=40&token={supplier.token}"
+    value = api.get(url)
+    assert value.status_code == 200, value.content
+    assert 240 < value.json()["value"] < 320
+
+
+def test_a_geostationary_frame_has_no_wgs84_bounds_and_every_listing_still_answers(
+    api, supplier, make_source
+):
+    frame = _frames(api, supplier, make_source, "raster/rasterio/goes.tif", FIXED)[0]
+    assert frame["bounds_wgs84"] is None
+    assert all(isinstance(v, float) for v in frame["bounds"])
+
+
+def test_a_raster_without_any_time_takes_the_upload_time_when_the_setting_says_so(
+    api, supplier, make_source
+):
+    received = {"frame_time": "received"}
+    frame = _frames(api, supplier, make_source, "raster/rasterio/byte.tif", received)[0]
+    stored = RasterFrame.objects.get(pk=frame["id"])
+    assert stored.timestamp == Upload.objects.get().received_at
