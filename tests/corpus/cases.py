@@ -117,14 +117,6 @@ _DEFECTS: dict[str, list[str]] = {
     "a pandas CSV's empty index header cannot be named as the timestamp column": [
         "timeseries/pastas/tswr1.csv",
     ],
-    "curved geometries crash the upload": [
-        "vector/fiona/curves_line.csv",
-        "vector/pyogrio/curve*.gpkg",
-        "vector/pyogrio/multisurface.gpkg",
-    ],
-    "TIN/Triangle geometries crash the upload or are refused as 'not valid WKT'": [
-        "vector/fiona/test_tin.*",
-    ],
     "GPX is not read": ["vector/*.gpx"],
     "a raster zip with an .aux.xml sidecar is refused as mixed formats": [
         "raster/rasterio/RGB.byte.with_aux.zip",

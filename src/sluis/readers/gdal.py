@@ -6,10 +6,12 @@ the one driver its sniffed format allows, so a VRT disguised as ``.tif`` is refu
 must import rasterio and pyogrio through here, never directly, so the hardening is always applied.
 """
 
+import io
 import logging
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -322,3 +324,41 @@ def _check_driver(actual: str | None, fmt: str, name: str) -> None:
     expected = VECTOR_DRIVERS.get(fmt)
     if expected is None or actual != expected:
         raise UnreadableFile(f"{name}: opened as {actual!r}, expected {expected!r} for {fmt}.")
+
+
+def wkb_linearise(wkb: list[bytes]) -> list[bytes]:
+    """Curved WKB geometries as linear WKB, by GDAL's own linear approximation.
+
+    They go through GDAL's GeoJSON writer in memory: a format without curves makes OGR convert
+    each one (``OGRGeometryFactory::forceTo``, as ``ogr2ogr -nlt CONVERT_TO_LINEAR`` does).
+    """
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no CRS on the scratch layer: it is never kept
+        pyogrio.raw.write(
+            buffer,
+            geometry=np.asarray(wkb, dtype=object),
+            field_data=[],
+            fields=[],
+            geometry_type="Unknown",
+            driver="GeoJSON",
+            layer_options={"RFC7946": "NO", "SIGNIFICANT_FIGURES": "17", "WRITE_BBOX": "NO"},
+        )
+        geometries = pyogrio.raw.read(io.BytesIO(buffer.getvalue()))[2]
+    return list(geometries)
+
+
+def wkt_linear(texts: list[str], work_dir: Path) -> list[bytes | None]:
+    """WKT (curved ones included) as linear WKB read by GDAL's CSV driver; None if unreadable."""
+    scratch = work_dir / "sluis-wkt-scratch.csv"
+    lines = ["WKT,n"] + ['"' + text.replace('"', '""') + f'",{n}' for n, text in enumerate(texts)]
+    scratch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL warns about each unreadable WKT
+            geometries = pyogrio.raw.read(
+                scratch, GEOM_POSSIBLE_NAMES="WKT", KEEP_GEOM_COLUMNS="NO"
+            )[2]
+    finally:
+        scratch.unlink(missing_ok=True)
+    return list(geometries)

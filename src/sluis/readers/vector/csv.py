@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -19,7 +20,9 @@ import shapely
 from pyarrow import csv as pacsv
 
 from sluis.formats.records import Member
+from sluis.readers import gdal
 from sluis.readers.vector.features import RawBatch, VectorInputError, VectorOptions
+from sluis.readers.vector.geometries import surface_problem, wkt_kind
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
@@ -37,7 +40,7 @@ def csv_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
             f"{member.name} holds {table.num_rows} rows; the limit is {options.max_features}."
         )
     columns = geometry_columns(table.schema.names, options, member.name)
-    geometries, bad = _geometries(table, columns, options.decimal)
+    geometries, bad, linearised = _geometries(table, columns, options.decimal, member.path.parent)
     attributes = table.drop_columns(list(columns.values()))
     crs = "EPSG:4326" if "lon" in columns else None
     for offset in range(0, table.num_rows, options.batch_size):
@@ -50,6 +53,7 @@ def csv_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
             start=offset,
             lines=list(range(offset + 2, offset + length + 2)),
             bad_rows={i - offset: bad[i] for i in bad if offset <= i < offset + length},
+            linearised=sum(1 for i in linearised if offset <= i < offset + length),
         )
 
 
@@ -139,16 +143,16 @@ def _named(names: list[str], candidates: tuple[str, ...]) -> list[str]:
 
 
 def _geometries(
-    table: pa.Table, columns: dict[str, str], decimal: str
-) -> tuple[np.ndarray, dict[int, str]]:
+    table: pa.Table, columns: dict[str, str], decimal: str, work_dir: Path
+) -> tuple[np.ndarray, dict[int, str], set[int]]:
     if "wkt" in columns:
-        return _wkt_geometries(table.column(columns["wkt"]))
+        return _wkt_geometries(table.column(columns["wkt"]), work_dir)
     lon, lon_bad = _numbers(table.column(columns["lon"]), columns["lon"], decimal)
     lat, lat_bad = _numbers(table.column(columns["lat"]), columns["lat"], decimal)
     bad = dict(sorted({**lat_bad, **lon_bad}.items()))
     geometries = shapely.points(lon, lat)
     geometries[list(bad)] = None
-    return geometries, bad
+    return geometries, bad, set()
 
 
 def _numbers(column: pa.ChunkedArray, name: str, decimal: str) -> tuple[np.ndarray, dict[int, str]]:
@@ -175,11 +179,45 @@ def _numbers(column: pa.ChunkedArray, name: str, decimal: str) -> tuple[np.ndarr
     return values, bad
 
 
-def _wkt_geometries(column: pa.ChunkedArray) -> tuple[np.ndarray, dict[int, str]]:
+def _wkt_geometries(
+    column: pa.ChunkedArray, work_dir: Path
+) -> tuple[np.ndarray, dict[int, str], set[int]]:
+    """Shapely geometries, problems (index -> reason) and the indices GDAL linearised."""
     texts = np.asarray(column.cast(pa.string()).to_pylist(), dtype=object)
-    geometries = shapely.from_wkt(texts, on_invalid="ignore")
+    try:
+        geometries = shapely.from_wkt(texts, on_invalid="ignore")
+        curved: list[int] = []
+    except NotImplementedError:  # a curved geometry: sort them out one by one
+        geometries, curved = _one_by_one(texts)
     bad = {}
     for i in np.flatnonzero(shapely.is_missing(geometries)):
-        text = texts[i]
-        bad[int(i)] = "geometry is empty" if not text else f"not valid WKT: {str(text)[:80]!r}"
-    return np.asarray(geometries, dtype=object), bad
+        if int(i) not in curved:
+            bad[int(i)] = _wkt_problem(texts[i])
+    if curved:
+        linear = gdal.wkt_linear([texts[i] for i in curved], work_dir)
+        for i, value in zip(curved, linear, strict=True):
+            if value is None:
+                bad[i] = f"not valid WKT: {str(texts[i])[:80]!r}"
+            else:
+                geometries[i] = shapely.from_wkb(value)
+    return np.asarray(geometries, dtype=object), bad, set(curved) - set(bad)
+
+
+def _one_by_one(texts: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    geometries = np.full(len(texts), None, dtype=object)
+    curved = []
+    for i, text in enumerate(texts):
+        try:
+            geometries[i] = shapely.from_wkt(text, on_invalid="ignore")
+        except NotImplementedError:
+            curved.append(i)
+    return geometries, curved
+
+
+def _wkt_problem(text: str | None) -> str:
+    if not text:
+        return "geometry is empty"
+    kind = wkt_kind(text)
+    if kind and kind != "curved":
+        return surface_problem(kind)
+    return f"not valid WKT: {str(text)[:80]!r}"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import shapely
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
@@ -31,6 +30,7 @@ from sluis.readers.vector.features import (
     VectorInputError,
     VectorOptions,
 )
+from sluis.readers.vector.geometries import Decoded, wkb_decode
 
 DATA_FORMATS = {"geojson", "gpkg", "flatgeobuf", "kml", "csv", "shp"}
 SHAPEFILE_PARTS = {"shp", "shx", "dbf", "prj", "cpg"}
@@ -184,10 +184,10 @@ def _raw_batch(member: Member, meta: dict, batch: pa.RecordBatch, start: int) ->
     schema = batch.schema
     geometry_index = next((i for i, f in enumerate(schema) if i and _is_wkb(f)), None)
     if geometry_index is None:
-        geometries = np.full(batch.num_rows, None, dtype=object)
+        decoded = Decoded(np.full(batch.num_rows, None, dtype=object))
     else:
         wkb = batch.column(geometry_index).to_numpy(zero_copy_only=False)
-        geometries = shapely.from_wkb(wkb)
+        decoded = wkb_decode(wkb, gdal.wkb_linearise)
     skip = KML_STYLE_FIELDS if member.format == "kml" else set()
     keep = [i for i in range(1, len(schema)) if i != geometry_index and schema[i].name not in skip]
     attributes = batch.select(keep)
@@ -197,10 +197,13 @@ def _raw_batch(member: Member, meta: dict, batch: pa.RecordBatch, start: int) ->
     return RawBatch(
         file=member.name,
         attributes=attributes,
-        geometries=np.asarray(geometries, dtype=object),
+        geometries=decoded.geometries,
         crs=meta.get("crs"),
         start=start,
         fids=fids,
+        bad_rows=decoded.problems,
+        linearised=decoded.linearised,
+        unclosed=decoded.unclosed,
     )
 
 

@@ -99,7 +99,9 @@ class RawBatch:
     ``crs`` is what the file declares (or implies, e.g. lon/lat CSV); ``fids`` are ids the format
     carries outside its attributes (GeoPackage ``fid``, GeoJSON integer ``id`` members);
     ``lines`` are CSV line numbers, else features are numbered from ``start`` + 1;
-    ``bad_rows`` are rows the format reader already found wrong (index -> reason).
+    ``bad_rows`` are rows the format reader already found wrong (index -> reason);
+    ``linearised`` counts curved geometries GDAL linearised; ``unclosed`` are the indices of
+    geometries whose ring was not closed (closed now; ``invalid_geometry`` decides).
     """
 
     file: str
@@ -110,6 +112,8 @@ class RawBatch:
     fids: list | None = None
     lines: list[int] | None = None
     bad_rows: dict[int, str] = field(default_factory=dict)
+    linearised: int = 0
+    unclosed: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +128,7 @@ class FeatureBuilder:
     _count: int = 0
     repaired: int = 0
     repaired_examples: list[str] = field(default_factory=list)
+    linearised: int = 0
     _transformers: dict[str | None, Transformer | None] = field(default_factory=dict)
 
     def build(self, raw: RawBatch) -> FeatureBatch:
@@ -132,6 +137,7 @@ class FeatureBuilder:
         for index, message in raw.bad_rows.items():
             self.problem(raw, index, message)
             bad[index] = True
+        self.linearised += raw.linearised
         geoms = self._not_a_number_check(raw, self._to_wgs84(raw), bad)
         geoms = self._apply_validity_policy(raw, geoms, bad)
         bounds = self._bounds(raw, geoms, bad)
@@ -157,6 +163,11 @@ class FeatureBuilder:
             self.report.warn(
                 f"{self.repaired} invalid geometries were repaired with make_valid "
                 f"(e.g. {examples}); set invalid_geometry to 'reject' to refuse them instead."
+            )
+        if self.linearised:
+            self.report.warn(
+                f"{self.linearised} curved geometries (circular arcs, curve polygons) were "
+                "linearised with GDAL's linear approximation: Sluis stores straight segments."
             )
 
     def problem(self, raw: RawBatch, index: int, message: str, **where: Any) -> None:
@@ -201,11 +212,17 @@ class FeatureBuilder:
 
     def _apply_validity_policy(self, raw: RawBatch, geoms: np.ndarray, bad: np.ndarray):
         invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        invalid[raw.unclosed] = True
+        invalid &= ~bad
         if not invalid.any():
             return geoms
         if self.options.invalid_geometry == "reject":
             for i in np.flatnonzero(invalid):
-                reason = shapely.is_valid_reason(geoms[i])
+                reason = (
+                    "a polygon ring is not closed"
+                    if i in raw.unclosed
+                    else shapely.is_valid_reason(geoms[i])
+                )
                 self.problem(raw, int(i), f"invalid geometry: {reason}", value=reason)
             bad |= invalid
             return geoms
