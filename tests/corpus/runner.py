@@ -38,7 +38,7 @@ def corpus_upload(*, api, user, source, path: Path) -> Outcome:
     upload.refresh_from_db()
     if status == "succeeded":
         return Outcome("processed", "", "; ".join(upload.warnings), upload)
-    problems = "; ".join(str(p.get("message", "")) for p in upload.errors[:3])
+    problems = "; ".join(f"{p.get('file', '')}: {p.get('message', '')}" for p in upload.errors[:3])
     return Outcome(
         "refused", "processing_failed", f"{upload.failure_reason} {problems}".strip(), upload
     )

@@ -117,6 +117,33 @@ def iso_media(head: Head) -> bool:
     return head.raw[4:8] == b"ftyp"
 
 
+# ISO-BMFF brands (ISO/IEC 23008-12 for HEIF, the AV1 Image File Format for AVIF): photos
+_AVIF_BRANDS = {b"avif", b"avis"}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"heif", b"mif1", b"msf1"}
+
+
+def _brands(head: Head) -> tuple[bytes, set[bytes]]:
+    raw = head.raw
+    size = int.from_bytes(raw[:4], "big")
+    return raw[8:12], {raw[i : i + 4] for i in range(16, min(size, len(raw)) - 3, 4)}
+
+
+def avif(head: Head) -> bool:
+    """An AVIF image or image sequence: major brand ``avif``/``avis``, or a generic image
+    brand (``mif1``, ``msf1``) that lists one of them."""
+    if not iso_media(head):
+        return False
+    major, compatible = _brands(head)
+    return major in _AVIF_BRANDS or (
+        major in (b"mif1", b"msf1") and bool(compatible & _AVIF_BRANDS)
+    )
+
+
+def heif(head: Head) -> bool:
+    """A HEIC/HEIF photo (what phones write): an ISO-BMFF file with an HEIF image brand."""
+    return iso_media(head) and not avif(head) and _brands(head)[0] in _HEIF_BRANDS
+
+
 def quicktime(head: Head) -> bool:
     if iso_media(head):
         return head.raw[8:12] == b"qt  "

@@ -124,6 +124,19 @@ _BUILT_IN = (
         "avi", "AVI video", (".avi",), "video/x-msvideo", sniffer=magic.riff(b"AVI "), readers=_FILE
     ),
     Format("webm", "WebM video", _MATROSKA, "video/webm", sniffer=magic.webm, readers=_FILE),
+    # ISO-BMFF photos before the ISO-BMFF videos: a phone photo is never taken for a video
+    Format(
+        "avif", "AVIF image", (".avif", ".avifs"), "image/avif", sniffer=magic.avif, readers=_FILE
+    ),
+    Format(
+        "heic",
+        "HEIC/HEIF image",
+        (".heic", ".heif", ".hif"),
+        "image/heic",
+        ".heic",
+        magic.heif,
+        _FILE,
+    ),
     Format("mkv", "Matroska video", _MATROSKA, "video/x-matroska", ".mkv", magic.matroska, _FILE),
     Format(
         "mov",

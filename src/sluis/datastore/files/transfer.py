@@ -26,7 +26,20 @@ from sluis.transfer.import_objects import extract, store, work_folder
 from sluis.transfer.records import Create, Fields, counts_check, invalid, records
 
 # formats whose bytes are compressed already: stored in the ZIP as they are
-_PACKED = {"jpeg", "png", "webp", "gif", "tiff", "geotiff", "pdf", "docx", "xlsx", "pptx"}
+_PACKED = {
+    "jpeg",
+    "png",
+    "webp",
+    "gif",
+    "heic",
+    "avif",
+    "tiff",
+    "geotiff",
+    "pdf",
+    "docx",
+    "xlsx",
+    "pptx",
+}
 _PACKED |= {"odt", "ods", "mp4", "mov", "avi", "mkv", "webm"}
 
 

@@ -20,8 +20,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import cast
 
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.ExifTags import GPS, IFD, Base
+
+# HEIC/HEIF through libheif (pillow-heif's wheel); AVIF is Pillow's own plugin.
+pillow_heif.register_heif_opener()
 
 # sniffed format -> the only Pillow plugin allowed to open it
 PILLOW_PLUGINS = {
@@ -31,6 +35,8 @@ PILLOW_PLUGINS = {
     "geotiff": "TIFF",
     "webp": "WEBP",
     "gif": "GIF",
+    "heic": "HEIF",
+    "avif": "AVIF",
 }
 
 
@@ -78,7 +84,8 @@ def image_open(
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ImageRejected(f"is a possible decompression bomb: {exc}") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
-            raise ImageUnreadable(f"is not a readable {plugin} image ({exc}).") from exc
+            reason = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file")
+            raise ImageUnreadable(f"is not a readable {plugin} image ({reason}).") from exc
         with image:
             _check_budget(image, max_pixels)
             yield image

@@ -77,7 +77,12 @@ def file_meta_read(path: Path, fmt: str, *, max_pixels: int, max_exif_bytes: int
         _image(meta, path, fmt, max_pixels, max_exif_bytes)
     elif fmt == "pdf":
         meta.page_count = pdf_page_count(path)
-        if meta.page_count is None:
+        if meta.page_count is None and pdf_locked(path):
+            meta.warnings.append(
+                "the PDF is encrypted with a password, so its page count is not known; "
+                "it is stored as sent"
+            )
+        elif meta.page_count is None:
             meta.warnings.append("the PDF page count could not be read")
     elif fmt in VIDEO_FORMATS:
         meta.duration = video_duration(path, fmt)
@@ -127,6 +132,17 @@ def pdf_page_count(path: Path) -> int | None:
     return int(count)
 
 
+def pdf_locked(path: Path) -> bool:
+    """The PDF is encrypted and does not open without a password (an empty one is tried)."""
+    try:
+        reader = PdfReader(path, strict=False)
+        return bool(reader.is_encrypted) and not reader.decrypt("")
+    except (PyPdfError, KeyError, TypeError, ValueError, AttributeError, OSError):
+        return False
+    except NotImplementedError:  # pypdf: an encryption method it does not implement
+        return True
+
+
 __all__ = [
     "IMAGE_FORMATS",
     "LENIENT_IMAGE_FORMATS",
@@ -137,5 +153,6 @@ __all__ = [
     "file_digest",
     "file_meta_read",
     "name_mismatch",
+    "pdf_locked",
     "pdf_page_count",
 ]
