@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(api, user, make_source, path, settings=None):
-    source = make_source(name="Shapes", kind="vector", ingest_settings=settings or {})
+    name = f"Shapes {len(settings or {})}"
+    source = make_source(name=name, kind="vector", ingest_settings=settings or {})
     return source, corpus_upload(api=api, user=user, source=source, path=path)
 
 
@@ -89,3 +90,67 @@ def test_a_polygon_ring_that_is_not_closed_follows_the_invalid_geometry_rule(
         assert "a polygon ring is not closed" in outcome.message
     else:
         assert "repaired" in outcome.message
+
+
+def test_a_gpx_file_stores_its_waypoints_routes_and_tracks(api, supplier, make_source):
+    path = CORPUS / "vector/gpxpy/gpx1.1_with_all_fields.gpx"
+    source, outcome = _upload(api, supplier, make_source, path)
+
+    assert outcome.status == "processed", outcome.describe()
+    features = _features(api, supplier, source)
+    types = sorted({feature["geometry"]["type"] for feature in features})
+    assert "Point" in types and "MultiLineString" in types  # waypoints and tracks
+    assert any(feature["properties"].get("name") for feature in features)
+
+
+def test_a_gpx_track_of_a_single_fix_is_kept_as_a_point_with_a_warning(api, supplier, make_source):
+    path = CORPUS / "vector/gpxpy/track_with_dilution_errors.gpx"
+    _, outcome = _upload(api, supplier, make_source, path)
+
+    assert outcome.status == "processed", outcome.describe()
+    assert "repaired" in outcome.message
+
+
+def test_a_zipped_file_geodatabase_is_read_with_gdal_and_names_its_layers(
+    api, supplier, make_source
+):
+    path = CORPUS / "vector/fiona/testopenfilegdb.gdb.zip"
+    _, refused = _upload(api, supplier, make_source, path)
+    assert refused.status == "refused"
+    assert "set the data source's 'layer' setting" in refused.message
+    assert "point" in refused.message
+
+    _, outcome = _upload(api, supplier, make_source, path, {"layer": "point"})
+    assert outcome.status == "processed", outcome.describe()
+    assert outcome.upload.inserted == 5
+
+
+def test_a_shapefile_zip_with_the_sidecars_gis_software_writes_is_read(
+    api, supplier, make_source, tmp_path
+):
+    """The shapefile is real; the sidecars' bytes are stand-ins (they are never read)."""
+    import zipfile
+
+    with zipfile.ZipFile(CORPUS / "vector/fiona/coutwildrnp.zip") as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    path = tmp_path / "arcgis-export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        for suffix in (
+            ".sbn",
+            ".sbx",
+            ".shp.xml",
+            ".qix",
+            ".fbn",
+            ".fbx",
+            ".ain",
+            ".aih",
+            ".atx",
+            ".qmd",
+        ):
+            archive.writestr(f"coutwildrnp{suffix}", b"\x00\x00\x27\x0a sidecar")
+    _, outcome = _upload(api, supplier, make_source, path)
+
+    assert outcome.status == "processed", outcome.describe()
+    assert outcome.upload.inserted == 67

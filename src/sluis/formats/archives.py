@@ -46,7 +46,7 @@ ALLOWED_COMPRESSION = {
     zipfile.ZIP_LZMA,
 }
 SHAPEFILE_PARTS = {"shp", "shx", "dbf", "prj", "cpg"}
-JSON_FORMATS = {"json", "geojson"}
+JSON_FORMATS = {"json", "geojson", "pi-json", "topojson"}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -77,6 +77,47 @@ class Planned:
     info: zipfile.ZipInfo | None = None
 
 
+# Files GIS software writes beside a shapefile (spatial indexes, metadata, attribute indexes):
+# never needed to read it, ignored when their shapefile is in the archive.
+SHAPEFILE_SIDECARS = (
+    ".sbn",
+    ".sbx",
+    ".shp.xml",
+    ".shp.iso.xml",
+    ".qix",
+    ".fbn",
+    ".fbx",
+    ".ain",
+    ".aih",
+    ".atx",
+    ".qmd",
+    ".cst",
+    ".idx",
+)
+
+
+def _without_sidecars(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    shapefiles = {i.filename[:-4].lower() for i in infos if i.filename.lower().endswith(".shp")}
+    return [i for i in infos if _sidecar_stem(i.filename) not in shapefiles]
+
+
+def _sidecar_stem(name: str) -> str | None:
+    lowered = name.lower()
+    for suffix in SHAPEFILE_SIDECARS:
+        if lowered.endswith(suffix):
+            return lowered[: -len(suffix)]
+    return None
+
+
+def filegdb_folder(name: str) -> str | None:
+    """The ``<name>.gdb`` folder an archive member lies in (an Esri File Geodatabase), if any."""
+    parts = name.replace("\\", "/").split("/")[:-1]
+    for depth, part in enumerate(parts):
+        if part.lower().endswith(".gdb"):
+            return "/".join(parts[: depth + 1])
+    return None
+
+
 def is_ignored(name: str) -> bool:
     parts = name.replace("\\", "/").split("/")
     return parts[0] == "__MACOSX" or parts[-1].lower() in IGNORED_NAMES
@@ -104,6 +145,7 @@ def zip_inspect(path: Path, budgets: Budgets, *, one_format: bool = True) -> lis
             raise _too_many(len(infos), budgets)
         offences = _overlaps(path, infos, archive.start_dir)
         kept = [i for i in infos if not i.is_dir() and not is_ignored(i.filename)]
+        kept = _without_sidecars(kept)
         for info in infos:
             offences.extend(_entry_offences(info, budgets))
         offences.extend(_duplicate_offences(kept))
@@ -297,7 +339,10 @@ def _mode_problem(info: zipfile.ZipInfo) -> str | None:
 
 
 def _sniff_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Planned:
-    """Decompress at most the first 64 KiB of a member to sniff its format."""
+    """Decompress at most the first 64 KiB of a member to sniff its format. Every file of a
+    ``.gdb`` folder is part of an Esri File Geodatabase (its tables are not told apart)."""
+    if filegdb_folder(info.filename):
+        return Planned(info.filename, "filegdb", info.file_size, "", info)
     try:
         with archive.open(info) as source:
             head = source.read(HEAD_SIZE)
@@ -402,6 +447,9 @@ def _assign_targets(planned: list[Planned]) -> list[Planned]:
 
 def _ext(item: Planned) -> str:
     ext = extension(item.name)
+    if item.format == "filegdb":  # a00000004.gdbtable, a00000004.gdbtablx, ...: kept apart
+        suffix = PurePosixPath(item.name).name.lower().partition(".")[2]
+        return "." + (suffix if re.fullmatch(r"[a-z0-9_.]{1,24}", suffix) else "gdbfile")
     if _SAFE_EXTENSION.match(ext) and item.format in (formats_for_extension(ext) or set()):
         return ext
     return format_get(item.format).extracted_extension

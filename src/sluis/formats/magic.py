@@ -26,6 +26,14 @@ _ASCII_GRID = re.compile(rb"^\s*ncols\s+\d+\s+nrows\s+\d+\s+xll(corner|center)\s
 _ENCODING_NAME = re.compile(rb"^\s*[A-Za-z0-9_.:-]{1,40}\s*$")
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature)"')
+# RFC 7946 section 3.1: a bare geometry is a GeoJSON text too
+_GEOJSON_GEOMETRY = re.compile(
+    rb'^\s*\{[^{\[]*?"type"\s*:\s*"(Point|MultiPoint|LineString|MultiLineString|Polygon|'
+    rb'MultiPolygon|GeometryCollection)"'
+)
+_TOPOJSON_TYPE = re.compile(rb'^\s*\{\s*"type"\s*:\s*"Topology"')
+_PI_JSON = re.compile(rb'"timeSeries"\s*:\s*\[')
+_KNMI_HEADER = re.compile(rb"^#?\s*STN,\s*YYYYMMDD\b", re.MULTILINE)
 _DBF_VERSIONS = (0x02, 0x03, 0x30, 0x31, 0x43, 0x83, 0x8B, 0xCB, 0xF5)
 
 
@@ -195,7 +203,37 @@ def xml(head: Head) -> bool:
 
 
 def geojson(head: Head) -> bool:
-    return json(head) and bool(_GEOJSON_TYPE.search(head.text.lstrip()))
+    text = head.text.lstrip()
+    return json(head) and bool(_GEOJSON_TYPE.search(text) or _GEOJSON_GEOMETRY.match(text))
+
+
+def topojson(head: Head) -> bool:
+    return json(head) and bool(_TOPOJSON_TYPE.match(head.text.lstrip()))
+
+
+def pi_json(head: Head) -> bool:
+    """Delft-FEWS PI-JSON: an object with a top-level ``"timeSeries"`` list."""
+    text = head.text.lstrip()
+    return json(head) and text[:1] == b"{" and bool(_PI_JSON.search(text))
+
+
+def knmi(head: Head) -> bool:
+    """KNMI station data: a free-text preamble above a ``STN,YYYYMMDD,...`` CSV header."""
+    return head.is_text and bool(_KNMI_HEADER.search(head.text))
+
+
+def gml(head: Head) -> bool:
+    """GML (what WFS servers and ogr2ogr write): a root in a GML or OGR namespace."""
+    match = _XML_ROOT.search(head.markup[:4096]) if head.markup else None
+    prefix = (match.group(1) or b"").lower() if match else b""
+    return (
+        prefix in (b"gml:", b"ogr:", b"wfs:") or b"http://www.opengis.net/gml" in head.markup[:4096]
+    )
+
+
+def osm_pbf(head: Head) -> bool:
+    """An OpenStreetMap PBF extract: a length-prefixed ``OSMHeader`` blob first."""
+    return head.raw[4:6] == b"\x0a\x09" and head.raw[6:15] == b"OSMHeader"
 
 
 def json(head: Head) -> bool:

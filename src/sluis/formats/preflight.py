@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sluis.formats.archives import (
+    JSON_FORMATS,
     Budgets,
     Planned,
     family,
@@ -87,7 +88,7 @@ def _check_single(
         )
     _check_kind([Planned(filename, fmt, 0, "")], *kind, "The file")
     size = path.stat().st_size
-    if fmt in {"json", "geojson"} and size > limits.max_json_size:
+    if fmt in JSON_FORMATS and size > limits.max_json_size:
         raise Rejected(
             f"{filename}: a JSON file of {size} bytes; at most {limits.max_json_size} "
             "are accepted.",

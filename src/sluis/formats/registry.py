@@ -114,6 +114,12 @@ _BUILT_IN = (
         _RASTER,
     ),
     Format("executable", "executable program", sniffer=magic.starts(b"\x7fELF", b"MZ")),
+    # Recognised to be refused by name (the supplier learns what was sent): no reader.
+    Format("parquet", "Apache Parquet file", (".parquet",), sniffer=magic.starts(b"PAR1")),
+    Format(
+        "grib", "GRIB file", (".grib", ".grib2", ".grb", ".grb2"), sniffer=magic.starts(b"GRIB")
+    ),
+    Format("osm-pbf", "OpenStreetMap PBF extract", (".pbf",), sniffer=magic.osm_pbf),
     Format("tar", "tar archive", sniffer=magic.tar),
     Format("geotiff", "GeoTIFF", _TIFF, "image/tiff", ".tif", magic.geotiff, {**_RASTER, **_FILE}),
     Format("tiff", "TIFF image", _TIFF, "image/tiff", ".tif", magic.tiff, _FILE),
@@ -211,11 +217,37 @@ _BUILT_IN = (
         readers=_VECTOR,
     ),
     Format(
+        "gpx",
+        "GPX track file",
+        (".gpx", ".xml"),
+        "application/gpx+xml",
+        ".gpx",
+        magic.xml_root(b"gpx"),
+        _VECTOR,
+    ),
+    Format("gml", "GML document", (".gml", ".xml"), "application/gml+xml", sniffer=magic.gml),
+    Format(
+        "solinst-xle",
+        "Solinst logger file (.xle)",
+        (".xle", ".xml"),
+        sniffer=magic.xml_root(b"body_xle"),
+    ),
+    Format(
         "xml",
         "XML document of an unsupported type",
         (".xml",),
         "application/xml",
         sniffer=magic.xml,
+    ),
+    Format("topojson", "TopoJSON document", (".json", ".topojson"), sniffer=magic.topojson),
+    Format(
+        "pi-json",
+        "Delft-FEWS PI-JSON timeseries",
+        (".json",),
+        "application/json",
+        ".json",
+        magic.pi_json,
+        {"timeseries": f"{_TS}.pi_json:read_pi_json"},
     ),
     Format(
         "geojson",
@@ -246,6 +278,8 @@ _BUILT_IN = (
     Format(
         "cpg", "code page (.cpg)", (".cpg",), "text/plain", sniffer=magic.code_page, readers=_VECTOR
     ),
+    # An Esri File Geodatabase: every file of a zipped ``<name>.gdb/`` folder (formats.archives).
+    Format("filegdb", "Esri File Geodatabase", readers=_VECTOR),
     # The text fallbacks (sluis.formats.sniffing): a table, else plain text.
     Format(
         "csv",

@@ -18,7 +18,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from sluis.formats.magic import Head, extension, tiff_is_geo
+from sluis.formats.magic import Head, extension, knmi, tiff_is_geo
 from sluis.formats.registry import describe, formats_all, formats_for_extension
 from sluis.formats.zipdir import directory_scan
 
@@ -130,7 +130,7 @@ def _text_fallback(head: Head) -> str:
     text = head.text
     if not head.is_text or not _looks_like_text(text):
         return "binary"
-    if _is_delimited(text) or head.extension in {".csv", ".tsv"}:
+    if _is_delimited(text) or head.extension in {".csv", ".tsv"} or knmi(head):
         return "csv"  # text is text: for a one-column or irregular table the name decides
     return "txt"
 

@@ -71,6 +71,8 @@ VECTOR_DRIVERS = {
     # (network access is off, LIBKML_RESOLVE_STYLE is unset).
     "kml": "LIBKML",
     "csv": "CSV",
+    "gpx": "GPX",
+    "filegdb": "OpenFileGDB",  # GDAL's own reader: no Esri library
 }
 
 

@@ -10,16 +10,18 @@ sees the file. No Django here.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
+from sluis.formats.archives import filegdb_folder
 from sluis.formats.records import Member, Report
 from sluis.readers import gdal
 from sluis.readers.vector.csv import csv_batches
@@ -32,7 +34,10 @@ from sluis.readers.vector.features import (
 )
 from sluis.readers.vector.geometries import Decoded, wkb_decode
 
-DATA_FORMATS = {"geojson", "gpkg", "flatgeobuf", "kml", "csv", "shp"}
+DATA_FORMATS = {"geojson", "gpkg", "flatgeobuf", "kml", "csv", "shp", "gpx", "filegdb"}
+# GPX layers holding whole objects; route_points and track_points repeat their vertices
+GPX_LAYERS = ("waypoints", "routes", "tracks")
+_GDB_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SHAPEFILE_PARTS = {"shp", "shx", "dbf", "prj", "cpg"}
 # LIBKML's presentation fields: how Google Earth draws a placemark, not data about it.
 KML_STYLE_FIELDS = {"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon"}
@@ -54,6 +59,9 @@ def vector_rows(
 
 
 def raw_batches(members: list[Member], options: VectorOptions) -> Iterator[RawBatch]:
+    if members and all(m.format == "filegdb" for m in members):
+        yield from _filegdb_batches(members, options)
+        return
     main, parts = _dataset(members)
     if main.format == "csv":
         yield from csv_batches(main, options)
@@ -93,7 +101,7 @@ def _gdal_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
             f"{options.geojson_max_bytes / 1e6:.0f} MB (GeoPackage or FlatGeobuf stream larger "
             "datasets)."
         )
-    if member.format == "kml":
+    if member.format in ("kml", "gpx"):
         check_kml(member.path, member.name)
     layers = _layers(member, options)
     _check_feature_count(member.path, member, layers, options)
@@ -102,12 +110,20 @@ def _gdal_batches(member: Member, options: VectorOptions) -> Iterator[RawBatch]:
 
 
 def _layers(member: Member, options: VectorOptions) -> Sequence[str | None]:
-    """KML folders are all read (they are one dataset); a GeoPackage must name one layer."""
+    """KML folders and a GPX file's waypoints, routes and tracks are all read (one dataset);
+    a GeoPackage or File Geodatabase with several layers must name one."""
+    return _layers_of(member.path, member, options)
+
+
+def _layers_of(path: Path, member: Member, options: VectorOptions) -> Sequence[str | None]:
     if member.format == "kml":
-        return [name for name, _ in gdal.vector_layer_list(member.path, "kml", member.name)]
-    if member.format != "gpkg":
+        return [name for name, _ in gdal.vector_layer_list(path, "kml", member.name)]
+    if member.format == "gpx":
+        names = [name for name, _ in gdal.vector_layer_list(path, "gpx", member.name)]
+        return [name for name in GPX_LAYERS if name in names]
+    if member.format not in ("gpkg", "filegdb"):
         return [None]
-    layers = gdal.vector_layer_list(member.path, "gpkg", member.name)
+    layers = gdal.vector_layer_list(path, member.format, member.name)
     names = [name for name, _ in layers]
     if options.layer:
         if options.layer not in names:
@@ -203,7 +219,7 @@ def _raw_batch(member: Member, meta: dict, batch: pa.RecordBatch, start: int) ->
         fids=fids,
         bad_rows=decoded.problems,
         linearised=decoded.linearised,
-        unclosed=decoded.unclosed,
+        repaired=decoded.repaired,
     )
 
 
@@ -247,6 +263,25 @@ def _shapefile_batches(
             os.symlink(part.path.resolve(), path.with_suffix(f".{fmt}"))
         _check_feature_count(path, shp, [None], options)
         yield from _layer_batches(path, shp, None, options)
+
+
+def _filegdb_batches(parts: list[Member], options: VectorOptions) -> Iterator[RawBatch]:
+    """Rebuild the ``.gdb`` folder from its extracted files (by their original names), then
+    read it with GDAL's OpenFileGDB driver like a GeoPackage: one layer, or the ``layer``."""
+    folder_name = filegdb_folder(parts[0].name) or "data.gdb"
+    shown = Member(parts[0].path, folder_name, "filegdb", sum(p.size for p in parts))
+    with tempfile.TemporaryDirectory(prefix="sluis-gdb-") as folder:
+        path = Path(folder) / "data.gdb"
+        path.mkdir()
+        for part in parts:
+            name = PurePosixPath(part.name.replace("\\", "/")).name
+            if not _GDB_NAME.fullmatch(name):
+                raise VectorInputError(f"{part.name}: not a File Geodatabase file name.")
+            os.symlink(part.path.resolve(), path / name)
+        layers = _layers_of(path, shown, options)
+        _check_feature_count(path, shown, layers, options)
+        for layer in layers:
+            yield from _layer_batches(path, shown, layer, options)
 
 
 # --- KML ------------------------------------------------------------------------------------

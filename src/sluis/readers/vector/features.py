@@ -100,8 +100,8 @@ class RawBatch:
     carries outside its attributes (GeoPackage ``fid``, GeoJSON integer ``id`` members);
     ``lines`` are CSV line numbers, else features are numbered from ``start`` + 1;
     ``bad_rows`` are rows the format reader already found wrong (index -> reason);
-    ``linearised`` counts curved geometries GDAL linearised; ``unclosed`` are the indices of
-    geometries whose ring was not closed (closed now; ``invalid_geometry`` decides).
+    ``linearised`` counts curved geometries GDAL linearised; ``repaired`` are geometries the
+    decoder had to mend to read at all (index -> what was wrong; ``invalid_geometry`` decides).
     """
 
     file: str
@@ -113,7 +113,7 @@ class RawBatch:
     lines: list[int] | None = None
     bad_rows: dict[int, str] = field(default_factory=dict)
     linearised: int = 0
-    unclosed: list[int] = field(default_factory=list)
+    repaired: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,17 +212,13 @@ class FeatureBuilder:
 
     def _apply_validity_policy(self, raw: RawBatch, geoms: np.ndarray, bad: np.ndarray):
         invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
-        invalid[raw.unclosed] = True
+        invalid[list(raw.repaired)] = True
         invalid &= ~bad
         if not invalid.any():
             return geoms
         if self.options.invalid_geometry == "reject":
             for i in np.flatnonzero(invalid):
-                reason = (
-                    "a polygon ring is not closed"
-                    if i in raw.unclosed
-                    else shapely.is_valid_reason(geoms[i])
-                )
+                reason = raw.repaired.get(int(i)) or shapely.is_valid_reason(geoms[i])
                 self.problem(raw, int(i), f"invalid geometry: {reason}", value=reason)
             bad |= invalid
             return geoms

@@ -9,13 +9,15 @@ is not closed). Shapely reads none of these, so :func:`wkb_decode` sorts them ou
   -nlt CONVERT_TO_LINEAR`` uses) and counted, so the upload can warn;
 - TIN, PolyhedralSurface and Triangle are a problem naming the type (Sluis stores points,
   lines and polygons);
-- a ring that is not closed is closed, and its index is reported so the data source's
-  ``invalid_geometry`` rule decides (``repair`` keeps it, ``reject`` refuses the feature).
+- a ring that is not closed is closed, and a line of a single point (a GPS track of one fix)
+  becomes that point; both are reported with the reason, so the data source's
+  ``invalid_geometry`` rule decides (``repair`` keeps them, ``reject`` refuses the feature).
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,7 +47,7 @@ class Decoded:
     geometries: np.ndarray
     problems: dict[int, str] = field(default_factory=dict)  # index -> reason (feature refused)
     linearised: int = 0
-    unclosed: list[int] = field(default_factory=list)  # indices whose ring was closed
+    repaired: dict[int, str] = field(default_factory=dict)  # index -> what was wrong
 
 
 def wkb_decode(wkb: Sequence[bytes | None], linearise: Callable[[list[bytes]], list]) -> Decoded:
@@ -80,9 +82,55 @@ def _unusual(decoded: Decoded, index: int, value: bytes, exc: GEOSException) -> 
             return
     if "closed" in str(exc):
         decoded.geometries[index] = shapely.from_wkb(value, on_invalid="fix")
-        decoded.unclosed.append(index)
+        decoded.repaired[index] = "a polygon ring is not closed"
+        return
+    if point := _single_point_line(value):
+        decoded.geometries[index] = point
+        decoded.repaired[index] = "a line has a single point"
         return
     decoded.problems[index] = f"unreadable geometry ({exc})"
+
+
+def _single_point_line(value: bytes) -> shapely.Geometry | None:
+    """A LineString (or MultiLineString) WKB with one-point lines, read with those lines as
+    points (a GPS track segment of one fix); None for anything else."""
+    try:
+        geometry, _ = _lines(value, 0)
+    except (struct.error, ValueError, IndexError):
+        return None
+    return geometry
+
+
+def _header(value: bytes, at: int) -> tuple[str, int, int]:
+    if value[at] not in (0, 1):
+        raise ValueError("not WKB")
+    order = "<" if value[at] == 1 else ">"
+    (code,) = struct.unpack_from(order + "I", value, at + 1)
+    base = code & 0x0FFFFFFF
+    has_z = bool(code & 0x80000000) or base // 1000 in (1, 3)
+    has_m = bool(code & 0x40000000) or base // 1000 in (2, 3)
+    return order, base % 1000, 2 + has_z + has_m
+
+
+def _lines(value: bytes, at: int) -> tuple[shapely.Geometry, int]:
+    order, kind, size = _header(value, at)
+    (count,) = struct.unpack_from(order + "I", value, at + 5)
+    if kind == 2:
+        flat = struct.unpack_from(order + "d" * (count * size), value, at + 9)
+        coords = [flat[i : i + min(size, 3)] for i in range(0, len(flat), size)]
+        shape = shapely.Point(coords[0]) if count == 1 else shapely.LineString(coords)
+        return shape, at + 9 + 8 * count * size
+    if kind != 5:
+        raise ValueError("not a line")
+    parts, at = [], at + 9
+    for _ in range(count):
+        part, at = _lines(value, at)
+        parts.append(part)
+    if all(isinstance(p, shapely.LineString) for p in parts):
+        raise ValueError("no single-point line")  # the problem lies elsewhere
+    if all(isinstance(p, shapely.Point) for p in parts):
+        return (parts[0] if len(parts) == 1 else shapely.MultiPoint(parts)), at
+    return shapely.GeometryCollection(parts), at
 
 
 def wkt_kind(text: str) -> str:
