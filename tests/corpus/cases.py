@@ -92,7 +92,6 @@ REFUSED: dict[str, list[str]] = {
 }
 
 _DEFECTS: dict[str, list[str]] = {
-    "Delft-FEWS PI-JSON is not read": ["timeseries/*.json"],
     "DINOloket CSV exports (metadata preamble) are not read": [
         "timeseries/hydropandas/dino*.csv",
         "timeseries/hydropandas/peilschaal_*.csv",

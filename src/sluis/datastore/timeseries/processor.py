@@ -156,7 +156,9 @@ def _merge_warnings(job: IngestJob, result) -> None:
             f"{result.duplicates} row(s) repeated an earlier location, parameter and timestamp "
             "of this upload; the last one was kept"
         )
-    if not result.inserted and not result.updated:
+    if not result.inserted and not result.updated and not result.unchanged:
+        job.report.warn("No stored data changed: the upload holds no events")
+    elif not result.inserted and not result.updated:
         job.report.warn(
             f"No stored data changed: all {result.unchanged} event(s) were already stored with "
             "these values"

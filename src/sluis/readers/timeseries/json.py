@@ -31,7 +31,7 @@ def read_json_timeseries(
     path: Path, ctx: ReadContext, ingest_settings: dict[str, Any], *, batch_rows: int = BATCH_ROWS
 ) -> Iterator[RawBatch]:
     """Yield raw batches of one JSON file; a file that is not JSON raises ``ReaderError``."""
-    document = _load(path)
+    document = load_json(path)
     keys = {name: (ingest_settings.get("columns") or {}).get(name, name) for name in FIELDS}
     keys["events"] = "events"
     items = document if isinstance(document, list) else [document]
@@ -47,7 +47,8 @@ def read_json_timeseries(
         yield _batch(rows, keys)
 
 
-def _load(path: Path) -> Any:
+def load_json(path: Path) -> Any:
+    """The parsed document; ``ReaderError`` for text that is not UTF-8 JSON."""
     try:
         with open(path, "rb") as handle:
             return json.load(handle)

@@ -3,7 +3,9 @@
 Parsed as a stream with defusedxml's SAX parser (no DTDs, no entities, no external references),
 so a large file never sits in memory and every event keeps its line number.
 
-Per series header: ``locationId``, ``parameterId``, ``units``, ``missVal`` (default ``NaN``).
+Per series header: ``locationId``, ``parameterId``, ``units``, ``missVal`` (default ``NaN``);
+``qualifierId`` and ``ensembleMemberIndex`` (or ``ensembleMemberId``) make distinct series of
+one parameter, so they become part of its name (``series_parameter``).
 The document's ``timeZone`` (hours east of GMT, e.g. ``1.0``) applies to every ``date``/``time``;
 without it the data source's ``timezone`` setting applies (UTC by default). An event whose value
 equals ``missVal`` (or has no value) is not stored: it is skipped and counted in one warning.
@@ -26,6 +28,19 @@ from sluis.readers.timeseries.batch import RawBatch, ReadContext, ReaderError
 
 BATCH_ROWS = 50_000
 _HEADER_TEXT = {"locationId": "location", "parameterId": "parameter", "units": "unit"}
+_MEMBER_TAGS = ("ensembleMemberIndex", "ensembleMemberId")
+
+
+def series_parameter(parameter: str, qualifiers: list[str], member: str) -> str:
+    """The stored parameter of a Delft-FEWS series: its ``parameterId``, then its qualifiers in
+    brackets and its ensemble member, so that e.g. ``Q.sim (min) member 3`` and ``Q.sim member
+    4`` stay apart instead of overwriting each other."""
+    name = parameter
+    if qualifiers:
+        name += " (" + ", ".join(qualifiers) + ")"
+    if member:
+        name += f" member {member}"
+    return name
 
 
 def read_pixml(
@@ -58,7 +73,8 @@ def _feed(parser, handler, block: bytes, close: bool = False) -> None:
         raise ReaderError(f"refused XML construct: {exc}", line=handler.line()) from exc
 
 
-def _offset(hours_text: str) -> str:
+def offset_text(hours_text: str) -> str:
+    """A PI ``timeZone`` (hours east of GMT, ``"1.0"``) as an ISO offset (``"+01:00"``)."""
     hours = float(hours_text)
     minutes = round(abs(hours) * 60)
     sign = "-" if hours < 0 else "+"
@@ -89,11 +105,12 @@ class _Handler(ContentHandler):
             self.seen_root = True
         elif tag == "series":
             self.header = {"missVal": "NaN"}
+            self.qualifiers: list[str] = []
         elif tag == "event":
             self.rows.append(self._event(attrs))
             if len(self.rows) >= self.batch_rows:
                 self.flush()
-        if tag in _HEADER_TEXT or tag in ("missVal", "timeZone"):
+        if tag in _HEADER_TEXT or tag in ("missVal", "timeZone", "qualifierId", *_MEMBER_TAGS):
             self.text = []
 
     def characters(self, content):
@@ -107,6 +124,10 @@ class _Handler(ContentHandler):
             self.text = None
             if tag == "timeZone":
                 self._time_zone(text)
+            elif tag == "qualifierId":
+                self.qualifiers.append(text)
+            elif tag in _MEMBER_TAGS:
+                self.header["member"] = text
             else:
                 self.header[_HEADER_TEXT.get(tag, tag)] = text
         if tag == "series":
@@ -114,7 +135,7 @@ class _Handler(ContentHandler):
 
     def _time_zone(self, text: str) -> None:
         try:
-            self.offset = _offset(text)
+            self.offset = offset_text(text)
         except ValueError:
             raise SAXException(f"timeZone {text!r} is not a number of hours") from None
 
@@ -130,11 +151,14 @@ class _Handler(ContentHandler):
         count = len(self.rows)
         stamps, values, flags, lines = zip(*self.rows, strict=True)
         header = self.header
+        parameter = series_parameter(
+            header.get("parameter", ""), getattr(self, "qualifiers", []), header.get("member", "")
+        )
         self.ready.append(
             RawBatch(
                 columns={
                     "location": pa.array([header.get("location", "")] * count, pa.string()),
-                    "parameter": pa.array([header.get("parameter", "")] * count, pa.string()),
+                    "parameter": pa.array([parameter] * count, pa.string()),
                     "unit": pa.array([header.get("unit", "")] * count, pa.string()),
                     "timestamp": pa.array(stamps, pa.string()),
                     "value": pa.array(values, pa.string()),
