@@ -92,18 +92,6 @@ REFUSED: dict[str, list[str]] = {
 }
 
 _DEFECTS: dict[str, list[str]] = {
-    "DINOloket CSV exports (metadata preamble) are not read": [
-        "timeseries/hydropandas/dino*.csv",
-        "timeseries/hydropandas/peilschaal_*.csv",
-    ],
-    "KNMI station data (text preamble) is not read": ["timeseries/hydropandas/knmi_*.txt"],
-    "Rijkswaterstaat Waterinfo CSV exports are not read": ["timeseries/hydropandas/waterinfo_*"],
-    "the refusal of a CSV without a timestamp column does not name the columns setting": [
-        "timeseries/pastas/test_index.csv",
-    ],
-    "a pandas CSV's empty index header cannot be named as the timestamp column": [
-        "timeseries/pastas/tswr1.csv",
-    ],
     "a raster zip with an .aux.xml sidecar is refused as mixed formats": [
         "raster/rasterio/RGB.byte.with_aux.zip",
     ],

@@ -9,6 +9,8 @@ in problems are physical lines of the file, the header being line 1.
 
 Auto-detected: BOM, delimiter (``,`` ``;`` tab ``|`` counted in the header), line endings
 (``\\n``, ``\\r\\n``, ``\\r``), encoding per chunk (UTF-8, else Latin-1). Settings override them.
+Exports of DINOloket, KNMI and Rijkswaterstaat Waterinfo are recognised (``csv_profiles``) unless
+the ``columns`` setting maps the columns itself.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from sluis.readers.timeseries.batch import (
     RawBatch,
     ReadContext,
     ReaderError,
+)
+from sluis.readers.timeseries.csv_profiles import (
+    Profile,
+    csv_profile,
+    header_offset,
+    profile_batches,
+    profile_columns,
 )
 
 BOM = b"\xef\xbb\xbf"
@@ -54,17 +63,33 @@ def read_csv_timeseries(
 ) -> Iterator[RawBatch]:
     """Yield raw batches of one CSV file; file-level problems raise ``ReaderError``, among them a
     header of more than ``max_columns`` columns (refused before any row is read)."""
+    profile = None if "columns" in ingest_settings else csv_profile(path)
+    if profile is not None and profile.header_line == 0:
+        return  # an export that says it holds no measurements
     with open(path, "rb") as handle:
-        chunks = _line_chunks(handle, chunk_bytes)
+        first = 1
+        if profile is not None:
+            handle.seek(header_offset(path, profile.header_line))
+            first = profile.header_line
+            _profile_context(profile, ctx, ingest_settings)
+        chunks = _line_chunks(handle, chunk_bytes, first)
         try:
             _, header_bytes, _ = next(chunks)
         except StopIteration:
             raise ReaderError("the file is empty") from None
-        header_text = _decode(header_bytes, ingest_settings, 1).rstrip("\r\n")
-        delimiter = ingest_settings.get("delimiter") or _sniff_delimiter(header_text)
+        header_text = _decode(header_bytes, ingest_settings, first).rstrip("\r\n")
+        if profile is not None:
+            header_text = header_text.lstrip("#")
+        delimiter = (
+            ingest_settings.get("delimiter")
+            or (profile.delimiter if profile else "")
+            or _sniff_delimiter(header_text)
+        )
         ctx.comma_separates_fields = delimiter == ","
         names = _header_names(header_text, delimiter, max_columns)
-        layout = _layout(names, ingest_settings, ctx)
+        layout = (
+            _Profiled(profile, names, first) if profile else _layout(names, ingest_settings, ctx)
+        )
         for start, chunk, _ in chunks:
             table_columns, lines = _parse_chunk(
                 chunk, start, names, delimiter, ingest_settings, ctx
@@ -87,10 +112,20 @@ def _header_names(header_text: str, delimiter: str, max_columns: int) -> list[st
     return names
 
 
-def _line_chunks(handle, chunk_bytes: int) -> Iterator[tuple[int, bytes, int]]:
-    """Yield (first line number, bytes of whole lines, line count): the header alone first."""
+def _profile_context(profile: Profile, ctx: ReadContext, ingest_settings: dict[str, Any]) -> None:
+    """The profile's time format and zone, unless the data source sets its own format; a
+    profile whose file states its zone (Waterinfo: CET) keeps it."""
+    if profile.timestamp_format and not ingest_settings.get("timestamp_format"):
+        ctx.timestamp_format = profile.timestamp_format
+    if profile.timezone:
+        ctx.timezone = profile.timezone
+
+
+def _line_chunks(handle, chunk_bytes: int, line: int = 1) -> Iterator[tuple[int, bytes, int]]:
+    """Yield (first line number, bytes of whole lines, line count): the header alone first.
+
+    ``line`` is the number of the line the handle is positioned at (the header's)."""
     carry = b""
-    line = 1
     first = True
     cr_only = None
     while True:
@@ -216,6 +251,8 @@ def _parse_exact(text: str, start: int, names, delimiter, ctx: ReadContext):
         last = reader.line_num
         if not row or row == [""]:
             continue
+        if len(row) > width and not any(field.strip() for field in row[width:]):
+            row = row[:width]  # a trailing delimiter after the last field
         if problem := _row_problem(row, width):
             ctx.problem(problem, line=line, value=delimiter.join(row)[:200])
             ctx.report.rejected += 1
@@ -250,7 +287,12 @@ def _unique(names: list[str]) -> list[str]:
 def _layout(names: list[str], ingest_settings: dict[str, Any], ctx: ReadContext):
     found = _find_columns(_unique(names), ingest_settings.get("columns") or {})
     if "timestamp" not in found:
-        raise ReaderError(f"no timestamp column in the header ({_listing(names)})", line=1)
+        raise ReaderError(
+            f"no timestamp column in the header ({_listing(names)}); name it with the "
+            'columns setting, e.g. {"columns": {"timestamp": "Datum"}} (an empty header, as '
+            'pandas writes for its index, is "")',
+            line=1,
+        )
     if "location" in found or "value" in found:
         return _Long(found, ctx)
     return _Wide(found["timestamp"], [n for n in _unique(names) if n != found["timestamp"]], ctx)
@@ -262,13 +304,14 @@ def _find_columns(names: list[str], mapping: dict[str, str]) -> dict[str, str]:
     found = {}
     for field_name in FIELDS:
         wanted = mapping.get(field_name)
-        candidates = (wanted,) if wanted else ALIASES[field_name]
+        mapped = isinstance(wanted, str)  # "" names an empty header (a pandas index column)
+        candidates = (wanted,) if mapped else ALIASES[field_name]
         for candidate in candidates:
             if candidate.strip().lower() in lowered:
                 found[field_name] = lowered[candidate.strip().lower()]
                 break
         else:
-            if wanted:
+            if mapped:
                 raise ReaderError(
                     f"column {wanted!r} (setting columns.{field_name}) is not in the header "
                     f"({_listing(names)})",
@@ -279,6 +322,26 @@ def _find_columns(names: list[str], mapping: dict[str, str]) -> dict[str, str]:
 
 def _listing(names: list[str]) -> str:
     return ", ".join(repr(name) for name in names[:20]) or "empty"
+
+
+class _Profiled:
+    """A portal export (``csv_profiles``): its columns mean what the profile says."""
+
+    def __init__(self, profile: Profile, names: list[str], line: int):
+        stripped = [name.strip() for name in _unique(names)]
+        missing = profile_columns(profile, stripped)
+        if missing:
+            raise ReaderError(
+                f"looks like a {profile.name} but lacks the column(s) {', '.join(missing)}",
+                line=line,
+            )
+        self.profile = profile
+        self.names = dict(zip(_unique(names), stripped, strict=True))
+
+    def batches(self, columns: dict[str, pa.Array], lines: np.ndarray) -> Iterator[RawBatch]:
+        by_name = {self.names[name]: array for name, array in columns.items()}
+        for series in profile_batches(self.profile, by_name, len(lines)):
+            yield RawBatch(columns=series, lines=lines, missing_value=self.profile.missing)
 
 
 class _Long:
