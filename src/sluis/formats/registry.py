@@ -247,7 +247,7 @@ _BUILT_IN = (
         "application/json",
         ".json",
         magic.pi_json,
-        {"timeseries": f"{_TS}.pi_json:read_pi_json"},
+        {"timeseries": f"{_TS}.pi_json:read_pi_json", **_FILE},
     ),
     Format(
         "geojson",

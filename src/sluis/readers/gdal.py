@@ -239,9 +239,10 @@ def bounds_wgs84(crs: CRS, bounds: tuple[float, ...]) -> tuple[float, float, flo
         box = rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds, densify_pts=21)
     except (RasterioError, CPLE_BaseError, ValueError):
         return None
-    if not all(math.isfinite(value) for value in box):
+    west, south, east, north = (float(value) for value in box)
+    if not all(math.isfinite(value) for value in (west, south, east, north)):
         return None
-    return tuple(float(value) for value in box)
+    return west, south, east, north
 
 
 def bounds_transform(src_crs: Any, dst_crs: Any, bounds: tuple[float, ...]) -> tuple[float, ...]:

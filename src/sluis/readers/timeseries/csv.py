@@ -305,7 +305,7 @@ def _find_columns(names: list[str], mapping: dict[str, str]) -> dict[str, str]:
     for field_name in FIELDS:
         wanted = mapping.get(field_name)
         mapped = isinstance(wanted, str)  # "" names an empty header (a pandas index column)
-        candidates = (wanted,) if mapped else ALIASES[field_name]
+        candidates = (wanted,) if isinstance(wanted, str) else ALIASES[field_name]
         for candidate in candidates:
             if candidate.strip().lower() in lowered:
                 found[field_name] = lowered[candidate.strip().lower()]

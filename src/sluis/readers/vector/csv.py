@@ -195,11 +195,11 @@ def _wkt_geometries(
             bad[int(i)] = _wkt_problem(texts[i])
     if curved:
         linear = gdal.wkt_linear([texts[i] for i in curved], work_dir)
-        for i, value in zip(curved, linear, strict=True):
+        for index, value in zip(curved, linear, strict=True):
             if value is None:
-                bad[i] = f"not valid WKT: {str(texts[i])[:80]!r}"
+                bad[index] = f"not valid WKT: {str(texts[index])[:80]!r}"
             else:
-                geometries[i] = shapely.from_wkb(value)
+                geometries[index] = shapely.from_wkb(value)
     return np.asarray(geometries, dtype=object), bad, set(curved) - set(bad)
 
 

@@ -75,7 +75,8 @@ class RasterFrameSerializer(serializers.ModelSerializer):
     def get_bounds_wgs84(self, frame: RasterFrame) -> list[float] | None:
         """west, south, east, north in degrees; null without a finite WGS84 envelope."""
         box = [frame.west, frame.south, frame.east, frame.north]
-        return None if any(v is None or not math.isfinite(v) for v in box) else box
+        finite = [v for v in box if v is not None and math.isfinite(v)]
+        return finite if len(finite) == 4 else None
 
     def get_nodata(self, frame: RasterFrame) -> float | str | None:
         return nodata_json(frame)
