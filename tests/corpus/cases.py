@@ -95,7 +95,6 @@ _DEFECTS: dict[str, list[str]] = {
     "a raster zip with an .aux.xml sidecar is refused as mixed formats": [
         "raster/rasterio/RGB.byte.with_aux.zip",
     ],
-    "a GeoJSON text sequence keeps only its first feature": ["vector/fiona/trio.seq"],
 }
 
 

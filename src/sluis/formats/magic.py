@@ -8,6 +8,7 @@ one header; a ``.cpg`` is a bare encoding name). Text sniffers never match a hea
 
 from __future__ import annotations
 
+import json as jsonlib
 import re
 import struct
 from collections.abc import Callable
@@ -205,6 +206,22 @@ def xml(head: Head) -> bool:
 def geojson(head: Head) -> bool:
     text = head.text.lstrip()
     return json(head) and bool(_GEOJSON_TYPE.search(text) or _GEOJSON_GEOMETRY.match(text))
+
+
+def geojson_seq(head: Head) -> bool:
+    """A GeoJSON text sequence (RFC 8142, RS-separated) or newline-delimited GeoJSON: one
+    Feature per line, as ``ogr2ogr -f GeoJSONSeq`` and Sluis's own export write."""
+    if not head.is_text:
+        return False
+    lines = [line.strip(b"\x1e \t\r") for line in head.text.split(b"\n")[:3]]
+    lines = [line for line in lines if line]
+    if len(lines) < 2 or not lines[1].startswith(b"{"):
+        return False
+    try:
+        first = jsonlib.loads(lines[0])
+    except ValueError:
+        return False
+    return isinstance(first, dict) and first.get("type") == "Feature"
 
 
 def topojson(head: Head) -> bool:

@@ -239,6 +239,15 @@ _BUILT_IN = (
         "application/xml",
         sniffer=magic.xml,
     ),
+    Format(
+        "geojsonseq",
+        "GeoJSON text sequence (one feature per line)",
+        (".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl", ".json", ".geojson"),
+        "application/geo+json-seq",
+        ".geojsonl",
+        magic.geojson_seq,
+        _VECTOR,
+    ),
     Format("topojson", "TopoJSON document", (".json", ".topojson"), sniffer=magic.topojson),
     Format(
         "pi-json",

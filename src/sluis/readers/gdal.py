@@ -63,6 +63,7 @@ RASTER_DRIVERS = {"geotiff": "GTiff", "netcdf": "netCDF", "ascii-grid": "AAIGrid
 _NETCDF_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,127}")
 VECTOR_DRIVERS = {
     "geojson": "GeoJSON",
+    "geojsonseq": "GeoJSONSeq",
     "shp": "ESRI Shapefile",
     "gpkg": "GPKG",
     "flatgeobuf": "FlatGeobuf",
@@ -273,10 +274,20 @@ def stored_raster_open(storage: Any, key: str) -> Any:
     return rasterio.open(local, driver="GTiff")
 
 
+# Formats GDAL would open with another driver unless told: newline-delimited GeoJSON is also
+# valid input to the GeoJSON driver, which then reads its first feature only.
+_DRIVER_PREFIX = {"geojsonseq": "GeoJSONSeq:"}
+
+
+def _source(path: Path, fmt: str) -> str | Path:
+    prefix = _DRIVER_PREFIX.get(fmt)
+    return f"{prefix}{path}" if prefix else path
+
+
 def vector_info(path: Path, fmt: str, layer: str | int | None = None, name: str = "") -> dict:
     """Layer metadata (``pyogrio.read_info``) after checking GDAL chose the expected driver."""
     try:
-        info = pyogrio.read_info(path, layer=layer)
+        info = pyogrio.read_info(_source(path, fmt), layer=layer)
     except Exception as exc:  # pyogrio raises several unrelated DataSource/Layer errors
         raise UnreadableFile(f"{name or path.name}: not a readable {fmt} file ({exc}).") from exc
     _check_driver(info.get("driver"), fmt, name or path.name)
@@ -294,7 +305,7 @@ def vector_arrow_batches(
     label = name or path.name
     vector_info(path, fmt, layer=layer, name=label)
     with _read_errors(label, fmt):
-        opened = pyogrio.raw.open_arrow(path, layer=layer, use_pyarrow=True, **kwargs)
+        opened = pyogrio.raw.open_arrow(_source(path, fmt), layer=layer, use_pyarrow=True, **kwargs)
         meta, reader = opened.__enter__()
     try:
         while True:
@@ -319,7 +330,7 @@ def _read_errors(name: str, fmt: str) -> Iterator[None]:
 def vector_layer_list(path: Path, fmt: str, name: str = "") -> list[tuple[str, str | None]]:
     """(layer name, geometry type or None for attribute tables) after checking the driver."""
     vector_info(path, fmt, layer=0, name=name)
-    layers = pyogrio.list_layers(path)
+    layers = pyogrio.list_layers(_source(path, fmt))
     return [(str(row[0]), None if row[1] is None else str(row[1])) for row in layers]
 
 

@@ -34,7 +34,9 @@ from sluis.readers.vector.features import (
 )
 from sluis.readers.vector.geometries import Decoded, wkb_decode
 
-DATA_FORMATS = {"geojson", "gpkg", "flatgeobuf", "kml", "csv", "shp", "gpx", "filegdb"}
+DATA_FORMATS = {
+    *("geojson", "geojsonseq", "gpkg", "flatgeobuf", "kml", "csv", "shp", "gpx", "filegdb"),
+}
 # GPX layers holding whole objects; route_points and track_points repeat their vertices
 GPX_LAYERS = ("waypoints", "routes", "tracks")
 _GDB_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
