@@ -22,6 +22,7 @@ def own_object_storage(settings, tmp_path):
 
 
 def _frames(api, user, make_source, name, settings):
+    """Upload ``name`` (a corpus path, or an absolute one) and list the stored frames."""
     source = make_source(name="Grids", kind="raster", ingest_settings=settings)
     outcome = corpus_upload(api=api, user=user, source=source, path=CORPUS / name)
     assert outcome.status == "processed", outcome.describe()
@@ -72,3 +73,25 @@ def test_a_raster_without_any_time_takes_the_upload_time_when_the_setting_says_s
     frame = _frames(api, supplier, make_source, "raster/rasterio/byte.tif", received)[0]
     stored = RasterFrame.objects.get(pk=frame["id"])
     assert stored.timestamp == Upload.objects.get().received_at
+
+
+def test_an_erdas_imagine_img_is_a_raster_frame(api, supplier, make_source, tmp_path):
+    """No public ERDAS Imagine file small enough was at hand: this one is written by GDAL's own
+    HFA driver, as ArcGIS and ERDAS write them (single .img, no spill file)."""
+    import numpy
+
+    from sluis.readers.gdal import rasterio
+
+    path = tmp_path / "landuse_2021-05-01.img"
+    values = numpy.arange(12, dtype="int16").reshape(1, 3, 4)
+    transform = rasterio.Affine(25.0, 0, 155000.0, 0, -25.0, 463000.0)
+    profile = {"driver": "HFA", "width": 4, "height": 3, "count": 1, "dtype": "int16"}
+    with rasterio.open(
+        path, "w", crs="EPSG:28992", transform=transform, nodata=0, **profile
+    ) as out:
+        out.write(values)
+    (frame,) = _frames(api, supplier, make_source, path, {})
+
+    assert (frame["width"], frame["height"], frame["crs"]) == (4, 3, "EPSG:28992")
+    assert (frame["min"], frame["max"]) == (1, 11)  # 0 is nodata
+    assert frame["timestamp"] == "2021-05-01T00:00:00Z"

@@ -113,6 +113,15 @@ _BUILT_IN = (
         magic.starts(b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n"),
         _RASTER,
     ),
+    Format(
+        "erdas-img",
+        "ERDAS Imagine image (.img)",
+        (".img",),
+        "application/x-erdas-hfa",
+        ".img",
+        magic.starts(b"EHFA_HEADER_TAG"),
+        _RASTER,
+    ),
     Format("executable", "executable program", sniffer=magic.starts(b"\x7fELF", b"MZ")),
     # Recognised to be refused by name (the supplier learns what was sent): no reader.
     Format("parquet", "Apache Parquet file", (".parquet",), sniffer=magic.starts(b"PAR1")),

@@ -59,7 +59,12 @@ from rasterio.transform import from_bounds as transform_from_bounds  # noqa: E40
 
 from sluis.formats.errors import UnreadableFile  # noqa: E402
 
-RASTER_DRIVERS = {"geotiff": "GTiff", "netcdf": "netCDF", "ascii-grid": "AAIGrid"}
+RASTER_DRIVERS = {
+    "geotiff": "GTiff",
+    "netcdf": "netCDF",
+    "ascii-grid": "AAIGrid",
+    "erdas-img": "HFA",  # a single .img; spill files (.ige, above 2 GiB) are not read
+}
 _NETCDF_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,127}")
 VECTOR_DRIVERS = {
     "geojson": "GeoJSON",

@@ -92,7 +92,9 @@ class RasterProcessor:
     def _plan(self, job: IngestJob, options: RasterOptions) -> list[FramePlan]:
         rasters = [m for m in job.members if m.format != "prj"]
         if not rasters:
-            raise IngestFailed("The upload holds no raster file (GeoTIFF, NetCDF or ASCII grid).")
+            raise IngestFailed(
+                "The upload holds no raster file (GeoTIFF, NetCDF, ASCII grid or ERDAS Imagine)."
+            )
         budgets = raster_budgets()
         plans: list[FramePlan] = []
         for member in rasters:
