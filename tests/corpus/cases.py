@@ -91,11 +91,7 @@ REFUSED: dict[str, list[str]] = {
     "file/pillow_heif/corrupted.heic": ["corrupted.heic", "not a readable HEIF image"],
 }
 
-_DEFECTS: dict[str, list[str]] = {
-    "a raster zip with an .aux.xml sidecar is refused as mixed formats": [
-        "raster/rasterio/RGB.byte.with_aux.zip",
-    ],
-}
+_DEFECTS: dict[str, list[str]] = {}
 
 
 def _fixed_later() -> dict[str, str]:

@@ -95,3 +95,25 @@ def test_an_erdas_imagine_img_is_a_raster_frame(api, supplier, make_source, tmp_
     assert (frame["width"], frame["height"], frame["crs"]) == (4, 3, "EPSG:28992")
     assert (frame["min"], frame["max"]) == (1, 11)  # 0 is nodata
     assert frame["timestamp"] == "2021-05-01T00:00:00Z"
+
+
+def test_a_tiff_georeferenced_by_its_aux_xml_sidecar_in_the_zip_is_a_frame(
+    api, supplier, make_source, tmp_path
+):
+    """The TIFF is a real one without GeoTIFF tags; the sidecar is what ArcGIS and GDAL write
+    for such a file (its SRS and geotransform)."""
+    import zipfile
+
+    tiff = (CORPUS / "file/pdf-samples/smile.tiff").read_bytes()
+    aux = (
+        "<PAMDataset><SRS>EPSG:28992</SRS>"
+        "<GeoTransform>155000, 10, 0, 463000, 0, -10</GeoTransform></PAMDataset>"
+    )
+    path = tmp_path / "smile.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("scan/Smile.TIF", tiff)
+        archive.writestr("scan/Smile.TIF.aux.xml", aux)
+    (frame,) = _frames(api, supplier, make_source, path, FIXED)
+
+    assert frame["crs"] == "EPSG:28992"
+    assert frame["bounds"][0] == 155000 and frame["bounds"][3] == 463000

@@ -153,7 +153,7 @@ def zip_inspect(path: Path, budgets: Budgets, *, one_format: bool = True) -> lis
         _check_total(kept, budgets)
         if not kept:
             raise Rejected("The archive holds no files.", code="archive_empty")
-        planned = [_sniff_member(archive, info) for info in kept]
+        planned = _pam_georeferenced([_sniff_member(archive, info) for info in kept])
     _raise_if([o for p in planned for o in _member_offences(p, budgets)])
     _raise_if((one_format and mixed_format_offences(planned)) or shapefile_offences(planned))
     return _assign_targets(planned)
@@ -374,6 +374,22 @@ def _member_offences(item: Planned, budgets: Budgets) -> Iterable[Offence]:
         )
 
 
+PAM_RASTERS = ("geotiff", "tiff", "erdas-img", "ascii-grid")
+PAM_SUFFIX = ".aux.xml"
+
+
+def _pam_georeferenced(planned: list[Planned]) -> list[Planned]:
+    """A TIFF whose ``.aux.xml`` came with it is a GeoTIFF: the sidecar may hold its
+    georeferencing (ArcGIS and GDAL write it there for TIFFs without GeoTIFF tags)."""
+    sidecars = {p.name[: -len(PAM_SUFFIX)].lower() for p in planned if p.format == "pam-aux"}
+    return [
+        Planned(p.name, "geotiff", p.declared_size, p.target, p.info)
+        if p.format == "tiff" and p.name.lower() in sidecars
+        else p
+        for p in planned
+    ]
+
+
 def family(fmt: str, formats: set[str]) -> str:
     """Formats that travel together count as one: a shapefile's parts, a grid and its .prj."""
     if fmt in SHAPEFILE_PARTS - {"prj"}:
@@ -382,6 +398,8 @@ def family(fmt: str, formats: set[str]) -> str:
         return "shapefile"
     if fmt == "prj" and "ascii-grid" in formats:
         return "ascii-grid"
+    if fmt == "pam-aux":  # a raster's .aux.xml (georeferencing, metadata) travels with it
+        return next((f for f in PAM_RASTERS if f in formats), fmt)
     return fmt
 
 
@@ -435,7 +453,8 @@ def _assign_targets(planned: list[Planned]) -> list[Planned]:
     stems: dict[str, str] = {}
     result, targets = [], set()
     for item in planned:
-        stem = stems.setdefault(_stem(item.name), f"m{len(stems) + 1:05d}")
+        base = item.name[: -len(PAM_SUFFIX)] if item.format == "pam-aux" else item.name
+        stem = stems.setdefault(_stem(base), f"m{len(stems) + 1:05d}")
         if stem + _ext(item) in targets:  # two names mapping to one target: a stem of its own
             stem = stems.setdefault(f"\0{len(stems)}", f"m{len(stems) + 1:05d}")
         targets.add(stem + _ext(item))
@@ -446,6 +465,10 @@ def _assign_targets(planned: list[Planned]) -> list[Planned]:
 
 
 def _ext(item: Planned) -> str:
+    if item.format == "pam-aux":  # beside its raster's generated name, as GDAL looks for it
+        base = item.name[: -len(PAM_SUFFIX)]
+        raster = extension(base)
+        return (raster if _SAFE_EXTENSION.match(raster) else ".tif") + PAM_SUFFIX
     ext = extension(item.name)
     if item.format == "filegdb":  # a00000004.gdbtable, a00000004.gdbtablx, ...: kept apart
         suffix = PurePosixPath(item.name).name.lower().partition(".")[2]

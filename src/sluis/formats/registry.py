@@ -242,6 +242,14 @@ _BUILT_IN = (
         sniffer=magic.xml_root(b"body_xle"),
     ),
     Format(
+        "pam-aux",
+        "GDAL auxiliary metadata (.aux.xml)",
+        (".xml",),
+        "application/xml",
+        sniffer=magic.xml_root(b"pamdataset"),
+        readers=_RASTER,
+    ),
+    Format(
         "xml",
         "XML document of an unsupported type",
         (".xml",),

@@ -91,8 +91,14 @@ def raster_open(path: Path, fmt: str, name: str = "") -> Any:
     driver = RASTER_DRIVERS.get(fmt)
     if driver is None:
         raise UnreadableFile(f"{name or path.name}: {fmt!r} is not a raster format.")
+    # A supplier's .aux.xml beside it (extracted from the same zip) may hold the georeferencing
+    sidecar = path.with_name(path.name + ".aux.xml").is_file()
     try:
-        return rasterio.open(path, driver=driver)
+        if not sidecar:
+            return rasterio.open(path, driver=driver)
+        # the extraction folder is Sluis's own: GDAL may list it to find the sidecar
+        with rasterio.Env(GDAL_PAM_ENABLED="YES", GDAL_DISABLE_READDIR_ON_OPEN="NO"):
+            return rasterio.open(path, driver=driver)
     except RasterioIOError as exc:
         raise UnreadableFile(f"{name or path.name}: not a readable {fmt} file ({exc}).") from exc
 

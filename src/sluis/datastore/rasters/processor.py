@@ -90,7 +90,7 @@ class RasterProcessor:
         return counts
 
     def _plan(self, job: IngestJob, options: RasterOptions) -> list[FramePlan]:
-        rasters = [m for m in job.members if m.format != "prj"]
+        rasters = [m for m in job.members if m.format not in ("prj", "pam-aux")]
         if not rasters:
             raise IngestFailed(
                 "The upload holds no raster file (GeoTIFF, NetCDF, ASCII grid or ERDAS Imagine)."
