@@ -38,7 +38,13 @@ def corpus_upload(*, api, user, source, path: Path) -> Outcome:
     upload.refresh_from_db()
     if status == "succeeded":
         return Outcome("processed", "", "; ".join(upload.warnings), upload)
-    problems = "; ".join(f"{p.get('file', '')}: {p.get('message', '')}" for p in upload.errors[:3])
+    problems = "; ".join(_problem(p) for p in upload.errors[:3])
     return Outcome(
         "refused", "processing_failed", f"{upload.failure_reason} {problems}".strip(), upload
     )
+
+
+def _problem(problem: dict) -> str:
+    """A problem as the report shows it: the file, then the message (which may name it too)."""
+    file, message = str(problem.get("file") or ""), str(problem.get("message", ""))
+    return message if not file or message.startswith(file) else f"{file}: {message}"

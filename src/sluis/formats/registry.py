@@ -124,11 +124,11 @@ _BUILT_IN = (
     ),
     Format("executable", "executable program", sniffer=magic.starts(b"\x7fELF", b"MZ")),
     # Recognised to be refused by name (the supplier learns what was sent): no reader.
-    Format("parquet", "Apache Parquet file", (".parquet",), sniffer=magic.starts(b"PAR1")),
+    Format("parquet", "Parquet file (Apache Parquet)", (".parquet",), sniffer=magic.starts(b"PAR1")),
     Format(
         "grib", "GRIB file", (".grib", ".grib2", ".grb", ".grb2"), sniffer=magic.starts(b"GRIB")
     ),
-    Format("osm-pbf", "OpenStreetMap PBF extract", (".pbf",), sniffer=magic.osm_pbf),
+    Format("osm-pbf", "PBF extract of OpenStreetMap", (".pbf",), sniffer=magic.osm_pbf),
     Format("tar", "tar archive", sniffer=magic.tar),
     Format("geotiff", "GeoTIFF", _TIFF, "image/tiff", ".tif", magic.geotiff, {**_RASTER, **_FILE}),
     Format("tiff", "TIFF image", _TIFF, "image/tiff", ".tif", magic.tiff, _FILE),

@@ -84,7 +84,7 @@ def image_open(
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ImageRejected(f"is a possible decompression bomb: {exc}") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
-            reason = str(exc).replace(f"'{path}'", "the file").replace(str(path), "the file")
+            reason = str(exc).replace(f" '{path}'", "").replace(str(path), "").strip()
             raise ImageUnreadable(f"is not a readable {plugin} image ({reason}).") from exc
         with image:
             _check_budget(image, max_pixels)
