@@ -124,7 +124,9 @@ _BUILT_IN = (
     ),
     Format("executable", "executable program", sniffer=magic.starts(b"\x7fELF", b"MZ")),
     # Recognised to be refused by name (the supplier learns what was sent): no reader.
-    Format("parquet", "Parquet file (Apache Parquet)", (".parquet",), sniffer=magic.starts(b"PAR1")),
+    Format(
+        "parquet", "Parquet file (Apache Parquet)", (".parquet",), sniffer=magic.starts(b"PAR1")
+    ),
     Format(
         "grib", "GRIB file", (".grib", ".grib2", ".grb", ".grb2"), sniffer=magic.starts(b"GRIB")
     ),
